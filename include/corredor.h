@@ -1,0 +1,128 @@
+/* corredor.h - the public API of libcorredor.
+ *
+ * corredor simulates people moving along a network of places and links, day
+ * by day, under dated policy levers.  A scenario (YAML) describes the world;
+ * a simulation handle (cor_sim) owns everything one run needs, so several
+ * handles can run side by side on different threads.
+ *
+ * Conventions (after SQLite):
+ *  - every function that can fail returns an int code (COR_OK on success);
+ *  - the message for the last failure is kept on the handle:
+ *    cor_scenario_errmsg(), cor_sim_errmsg();
+ *  - the library never prints and never exits.
+ * Ownership: whoever calls *_new / *_load frees with the matching *_free.
+ */
+#ifndef CORREDOR_H
+#define CORREDOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define COR_VERSION "0.1.0"
+
+/* Return codes. */
+enum {
+    COR_OK = 0,
+    COR_EINPUT = 1,   /* a scenario or data file is invalid (message names file, line, field) */
+    COR_EIO = 2,      /* a file could not be read or written */
+    COR_ENOMEM = 3,   /* out of memory */
+    COR_ESTATE = 4,   /* call not valid in the handle's current state */
+    COR_EARG = 5      /* bad argument (e.g. unknown name) */
+};
+
+const char *cor_version(void);
+
+/* ---------------------------------------------------------------- scenario */
+
+typedef struct cor_scenario cor_scenario;
+
+/* Load a scenario file, following its `base:` chain.  On failure *out is still
+ * set (so the message can be read) unless memory ran out; free it either way. */
+int cor_scenario_load(const char *path, cor_scenario **out);
+/* Apply an overlay file (same format; typically `parameters:` only, as for
+ * --params) on top of a loaded scenario, then re-check it. */
+int cor_scenario_overlay(cor_scenario *sc, const char *path);
+const char *cor_scenario_errmsg(const cor_scenario *sc);
+const char *cor_scenario_name(const cor_scenario *sc);
+void cor_scenario_free(cor_scenario *sc);
+
+/* --------------------------------------------------------------- simulation */
+
+typedef struct cor_sim cor_sim;
+
+typedef struct {
+    uint64_t seed;        /* used when has_seed */
+    int has_seed;
+    double scale;         /* people per agent; used when > 0, else the scenario's */
+    int threads;          /* OpenMP threads for this handle; <= 0: 1 */
+    uint32_t run;         /* run number (ensembles); part of every random stream key */
+} cor_options;
+
+cor_sim *cor_sim_new(void);
+void cor_sim_free(cor_sim *sim);
+const char *cor_sim_errmsg(const cor_sim *sim);
+
+/* Build the world from a scenario (which must outlive the handle) and set up
+ * the rule modules named by the scenario.  Also runs every semantic check
+ * that needs the modules (unknown levers, missing parameters): a scenario
+ * that passes cor_sim_init will run. */
+int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt);
+
+/* Advance one day / run to the scenario's end. */
+int cor_sim_step(cor_sim *sim);
+int cor_sim_run(cor_sim *sim);
+int cor_sim_done(const cor_sim *sim);
+
+/* Write the outputs (monthly.csv, encounters_by_sector.csv, summary.json,
+ * run.json) into dir: they are written to "<dir>.partial/" and renamed to dir
+ * only when complete, replacing an earlier output directory. */
+int cor_sim_write_outputs(cor_sim *sim, const char *dir);
+
+/* ------------------------------------------------------------------ queries */
+
+int32_t cor_sim_today(const cor_sim *sim);        /* day being simulated next (days since 1970-01-01) */
+int cor_sim_n_statuses(const cor_sim *sim);
+const char *cor_sim_status_name(const cor_sim *sim, int status);
+int cor_sim_n_places(const cor_sim *sim);
+const char *cor_sim_place_id(const cor_sim *sim, int place);
+
+const char *cor_sim_place_name(const cor_sim *sim, int place);
+const char *cor_sim_place_kind(const cor_sim *sim, int place);   /* "origin", "us_sector", ... */
+/* Months are indices year*12 + month-1. */
+int cor_sim_first_month(const cor_sim *sim);
+int cor_sim_n_months(const cor_sim *sim);
+
+/* Agents (not people) so far and now; people = agents * scale. */
+int64_t cor_sim_agents_spawned(const cor_sim *sim);
+int64_t cor_sim_agents_in_status(const cor_sim *sim, int status);
+int64_t cor_sim_agents_at(const cor_sim *sim, int place, int status);
+double cor_sim_scale(const cor_sim *sim);
+/* Agents at a place in a status at the end of a month (month index). */
+int64_t cor_sim_agents_at_month_end(const cor_sim *sim, int place, int status, int month);
+
+/* Counted events ("encounter", ...): id by name (-1 if none), and agents
+ * counted at a place (-1: all) in a month (-1: all months). */
+int cor_sim_event_id(const cor_sim *sim, const char *name);
+int cor_sim_n_events(const cor_sim *sim);
+const char *cor_sim_event_name(const cor_sim *sim, int ev);
+int64_t cor_sim_event_agents(const cor_sim *sim, int ev, int place, int month);
+
+typedef struct {
+    double runtime_s;          /* wall time spent in cor_sim_step */
+    int64_t agent_days;        /* agent-days simulated (live agents x days) */
+    int64_t decisions;         /* agent wake-ups processed */
+} cor_perf;
+void cor_sim_perf(const cor_sim *sim, cor_perf *out);
+
+/* Date helpers: "YYYY-MM-DD" <-> days since 1970-01-01. */
+int cor_parse_date(const char *s, int32_t *day);
+void cor_format_date(int32_t day, char out[11]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,23 @@
+/* cli.h - the corredor command-line tool: one file per subcommand.
+ * Each subcommand gets argv starting at its own name (argv[0] = "run", ...),
+ * prints its own messages (stderr for errors) and returns an exit code. */
+#ifndef COR_CLI_H
+#define COR_CLI_H
+
+/* Exit codes (documented in README.md and `corredor --help`). */
+enum {
+    CLI_OK = 0,        /* success */
+    CLI_FAIL = 1,      /* the run failed (internal error, out of memory) */
+    CLI_USAGE = 2,     /* bad command line */
+    CLI_INPUT = 3,     /* invalid scenario or data file (message names file, line, field) */
+    CLI_IO = 4         /* an output could not be written */
+};
+
+int cli_cmd_run(int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
+int cli_cmd_demand(int argc, char **argv);
+
+/* Map a library return code to an exit code. */
+int cli_exit_code(int cor_rc);
+
+#endif

@@ -1,0 +1,63 @@
+/* main.c - the corredor command: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "corredor.h"
+
+static const char usage[] =
+    "usage: corredor COMMAND [ARGS]\n"
+    "\n"
+    "Simulate the Central America-Mexico-US migration corridor.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO     run a scenario and write its outputs (corredor run --help)\n"
+    "  check SCENARIO   validate a scenario without running it\n"
+    "  demand PARAMS    derive latent departure demand from the data files\n"
+    "\n"
+    "options:\n"
+    "  --help           this text (COMMAND --help: the command's own)\n"
+    "  --version        print the version\n"
+    "\n"
+    "exit codes:\n"
+    "  0  success\n"
+    "  1  the run failed (internal error, out of memory)\n"
+    "  2  bad command line\n"
+    "  3  invalid scenario or data file (the message names file, line and field)\n"
+    "  4  an output could not be written\n";
+
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case COR_OK: return CLI_OK;
+    case COR_EINPUT: return CLI_INPUT;
+    case COR_EIO: return CLI_IO;
+    case COR_EARG: return CLI_USAGE;
+    default: return CLI_FAIL;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("corredor %s\n", cor_version());
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cli_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return cli_cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "demand") == 0)
+        return cli_cmd_demand(argc - 1, argv + 1);
+    fprintf(stderr, "corredor: unknown command '%s' (try: corredor --help)\n", cmd);
+    return CLI_USAGE;
+}

@@ -1,0 +1,79 @@
+/* rules.h - the rules interface: how modules plug into the engine.
+ *
+ * A rule set is a table of function pointers (as SQLite's VFS).  The
+ * simulation holds a stack of layers: layer 0 is the base rule set named by
+ * the scenario (e.g. the corridor rules); modules push further layers on
+ * top.  Two kinds of hooks:
+ *
+ *  - chained (decide, arrive, resolve, propensity, link_weight): the top
+ *    layer that defines the hook is called; it may replace the decision, or
+ *    extend it by calling cor_next_*() to run the layer below.  Below layer 0
+ *    sits the engine's default (documented at each hook).
+ *  - notified (setup, spawned, lever_changed, day_start, day_end,
+ *    month_end, teardown): every layer that defines it is called, from layer
+ *    0 upwards.
+ *
+ * Threading: decide and arrive run in parallel over agents (one context per
+ * thread); they may change only the agent they were given, read shared state
+ * (counts, levers, parameters) and append events or requests.  Everything
+ * else runs sequentially, in a fixed order, on the sequential context.
+ * Requests (cor_request) made in parallel are resolved sequentially in
+ * ascending agent id, so shared resources (beds, queue slots, seats) are
+ * handed out the same way whatever the number of threads.
+ */
+#ifndef COR_RULES_H
+#define COR_RULES_H
+
+#include <stdint.h>
+
+#include "engine/sim.h"
+
+typedef struct cor_rules {
+    const char *name;
+    /* Create the layer's state; register statuses, events, levers, agent
+     * columns; read parameters.  Return COR_OK, or a code after cor_sim_fail(). */
+    int (*setup)(cor_sim *sim, void **state);
+    void (*teardown)(void *state);
+
+    /* chained */
+    double (*propensity)(cor_ctx *c, void *state, int group, int demo, int origin); /* default 1 */
+    void (*decide)(cor_ctx *c, void *state, uint32_t a);  /* default: travelling agents keep going, others wait 1 day */
+    void (*arrive)(cor_ctx *c, void *state, uint32_t a, int place); /* default: nothing (decide tomorrow) */
+    void (*resolve)(cor_ctx *c, void *state, uint32_t a, int request); /* default: nothing */
+    double (*link_weight)(cor_ctx *c, void *state, int arc, int group, int demo); /* default: the link's weight */
+
+    /* notified */
+    void (*spawned)(cor_ctx *c, void *state, uint32_t a);
+    void (*lever_changed)(cor_ctx *c, void *state, const cor_lever_change *ch);
+    void (*day_start)(cor_ctx *c, void *state);
+    void (*day_end)(cor_ctx *c, void *state);
+    void (*month_end)(cor_ctx *c, void *state, int month);
+} cor_rules;
+
+/* Push a layer on top (before cor_sim_init).  `rules` must outlive the sim. */
+int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules);
+
+/* The base rule sets, by name ("corridor"); NULL if unknown. */
+const cor_rules *cor_rules_find(const char *name);
+
+/* Chain entry points (call the top layer) and continuations (call the layer
+ * below the one currently running). */
+double cor_propensity(cor_ctx *c, int group, int demo, int origin);
+void cor_decide(cor_ctx *c, uint32_t a);
+void cor_arrive(cor_ctx *c, uint32_t a, int place);
+void cor_resolve(cor_ctx *c, uint32_t a, int request);
+double cor_link_weight(cor_ctx *c, int arc, int group, int demo);
+double cor_next_propensity(cor_ctx *c, int group, int demo, int origin);
+void cor_next_decide(cor_ctx *c, uint32_t a);
+void cor_next_arrive(cor_ctx *c, uint32_t a, int place);
+void cor_next_resolve(cor_ctx *c, uint32_t a, int request);
+double cor_next_link_weight(cor_ctx *c, int arc, int group, int demo);
+
+/* Notifications (engine use). */
+void cor_notify_spawned(cor_ctx *c, uint32_t a);
+void cor_notify_lever(cor_ctx *c, const cor_lever_change *ch);
+void cor_notify_day_start(cor_ctx *c);
+void cor_notify_day_end(cor_ctx *c);
+void cor_notify_month_end(cor_ctx *c, int month);
+
+#endif

@@ -1,0 +1,336 @@
+/* sim.c - the simulation handle: creation, set-up from a scenario,
+ * registries, parameters and queries.  The day loop is in step.c. */
+#include "engine/sim.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/calendar.h"
+#include "engine/rules.h"
+
+const char *cor_version(void) { return COR_VERSION; }
+
+cor_sim *cor_sim_new(void)
+{
+    cor_sim *sim = calloc(1, sizeof *sim);
+    if (!sim)
+        return NULL;
+    cor_levers_init(&sim->levers);
+    return sim;
+}
+
+static void free_ctx(cor_ctx *c)
+{
+    for (int k = 0; k < COR_NEAR_DAYS; k++)
+        free(c->near[k].ids);
+    free(c->far);
+    free(c->delta);
+    free(c->events);
+    free(c->req_agent);
+    free(c->req_code);
+}
+
+void cor_sim_free(cor_sim *sim)
+{
+    if (!sim)
+        return;
+    for (int l = sim->n_layers - 1; l >= 0; l--)
+        if (sim->layers[l].rules->teardown && sim->layers[l].state)
+            sim->layers[l].rules->teardown(sim->layers[l].state);
+    cor_network_free(&sim->net);
+    cor_agents_free(&sim->agents);
+    cor_schedule_free(&sim->sched);
+    cor_levers_free(&sim->levers);
+    for (int i = 0; i < sim->n_status; i++)
+        free(sim->status_names[i]);
+    for (int i = 0; i < sim->n_events; i++)
+        free(sim->event_names[i]);
+    free(sim->count);
+    free(sim->route_start);
+    free(sim->route_arc);
+    free(sim->route_cum);
+    if (sim->ctx)
+        for (int t = 0; t < sim->threads; t++)
+            free_ctx(&sim->ctx[t]);
+    free(sim->ctx);
+    free_ctx(&sim->seq);
+    free(sim->stocks);
+    free(sim->ev);
+    free(sim);
+}
+
+const char *cor_sim_errmsg(const cor_sim *sim) { return sim ? sim->errmsg : "out of memory"; }
+
+int cor_sim_fail(cor_sim *sim, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sim->errmsg, sizeof sim->errmsg, fmt, ap);
+    va_end(ap);
+    if (code != COR_OK)
+        sim->rc = code;
+    return code;
+}
+
+/* ---------------------------------------------------------------- registries */
+
+static int registry_add(char **names, int *n, int max, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    if (*n >= max || !(names[*n] = strdup(name)))
+        return -1;
+    return (*n)++;
+}
+
+static int registry_find(char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+int cor_status_register(cor_sim *sim, const char *name, unsigned flags)
+{
+    if (sim->initialised)
+        return -1;
+    int id = registry_add(sim->status_names, &sim->n_status, COR_MAX_STATUSES, name);
+    if (id >= 0)
+        sim->status_flags[id] |= flags;
+    return id;
+}
+int cor_status_find(const cor_sim *sim, const char *name) { return registry_find(sim->status_names, sim->n_status, name); }
+int cor_event_register(cor_sim *sim, const char *name)
+{
+    return sim->initialised ? -1 : registry_add(sim->event_names, &sim->n_events, COR_MAX_EVENTS, name);
+}
+int cor_event_find(const cor_sim *sim, const char *name) { return registry_find(sim->event_names, sim->n_events, name); }
+int cor_lever_register(cor_sim *sim, const char *name) { return cor_levers_id(&sim->levers, name); }
+int cor_column_register(cor_sim *sim, const char *name, size_t size)
+{
+    return sim->initialised ? -1 : cor_agents_add_column(&sim->agents, name, size);
+}
+
+/* ---------------------------------------------------------------- parameters */
+
+int cor_param(const cor_sim *sim, const char *name, double *value)
+{
+    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    if (!p)
+        return 0;
+    *value = p->value;
+    return 1;
+}
+
+int cor_param_require(cor_sim *sim, const char *name, const char *needed_by, double *value)
+{
+    if (cor_param(sim, name, value))
+        return 1;
+    const char *file = sim->sc->n_files > 0 ? sim->sc->files[0] : "scenario";
+    cor_sim_fail(sim, COR_EINPUT, "%s: parameters: '%s' is not defined (needed by %s)", file, name, needed_by);
+    return 0;
+}
+
+int cor_lever_write(cor_sim *sim, int lever, double value, int32_t from, const cor_scope *scope)
+{
+    if (sim->phase_parallel)
+        return cor_sim_fail(sim, COR_ESTATE, "levers may only be written from sequential hooks");
+    /* the past cannot change; inside a day whose levers are already
+     * refreshed, the earliest is tomorrow */
+    int32_t earliest = sim->in_step && !sim->phase_early ? sim->today + 1 : sim->today;
+    if (from < earliest)
+        from = earliest;
+    if (cor_levers_write(&sim->levers, lever, value, from, scope))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory writing lever %s", sim->levers.names[lever]);
+    return COR_OK;
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+static int init_ctx(cor_sim *sim, cor_ctx *c, int tid, int sequential)
+{
+    memset(c, 0, sizeof *c);
+    c->sim = sim;
+    c->tid = tid;
+    c->sequential = sequential;
+    size_t nd = (size_t)sim->net.n_places * (size_t)sim->n_status;
+    size_t ne = (size_t)(sim->n_events ? sim->n_events : 1) * (size_t)sim->net.n_places * (size_t)sim->n_groups *
+                COR_N_DEMOS;
+    c->delta = sequential ? NULL : calloc(nd + 1, sizeof *c->delta);
+    c->counts = sequential ? sim->count : c->delta;
+    c->events = calloc(ne + 1, sizeof *c->events);
+    return (!sequential && !c->delta) || !c->events ? -1 : 0;
+}
+
+static double expected_agents(const cor_sim *sim)
+{
+    const cor_scenario *sc = sim->sc;
+    double people = 0;
+    int m0 = cor_month_of_day(sc->start), m1 = cor_month_of_day(sc->end);
+    for (int g = 0; g < sc->n_populations; g++) {
+        const cor_sc_population *p = &sc->populations[g];
+        for (int m = 0; m < p->n_months; m++) {
+            int month = p->demand_month0 + m;
+            if (month < m0 || month > m1)
+                continue;
+            for (int d = 0; d < COR_N_DEMOS; d++)
+                people += p->demand[m * COR_N_DEMOS + d];
+        }
+    }
+    return people / sim->scale;
+}
+
+int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
+{
+    if (sim->initialised)
+        return cor_sim_fail(sim, COR_ESTATE, "cor_sim_init called twice");
+    if (!sc)
+        return cor_sim_fail(sim, COR_EARG, "no scenario");
+    sim->sc = sc;
+    if (opt)
+        sim->opt = *opt;
+    sim->rng.seed = sim->opt.has_seed ? sim->opt.seed : sc->seed;
+    sim->rng.run = sim->opt.run;
+    sim->scale = sim->opt.scale > 0 ? sim->opt.scale : sc->scale;
+    if (!(sim->scale > 0) || !isfinite(sim->scale))
+        return cor_sim_fail(sim, COR_EARG, "scale must be a positive number of people per agent");
+    sim->threads = sim->opt.threads > 0 ? sim->opt.threads : 1;
+    if (sim->par_min <= 0)
+        sim->par_min = 4096;
+    sim->n_groups = sc->n_populations;
+    if (sim->n_groups > 255)
+        return cor_sim_fail(sim, COR_EINPUT, "%s: populations: at most 255 groups", sc->files[0]);
+
+    char err[1024];
+    if (cor_network_build(&sim->net, sc, err, sizeof err))
+        return cor_sim_fail(sim, COR_EINPUT, "%s", err);
+    if (cor_agents_init(&sim->agents, 1024))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    if (cor_status_register(sim, "travelling", 0) != COR_ST_TRAVELLING ||
+        cor_status_register(sim, "waiting", 0) != COR_ST_WAITING)
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+
+    /* the base rule set goes below any layers added by the caller */
+    const char *rules_name = sc->rules ? sc->rules : "corridor";
+    const cor_rules *base = cor_rules_find(rules_name);
+    if (!base)
+        return cor_sim_fail(sim, COR_EINPUT, "%s: meta.rules: unknown rule set '%s' (known: corridor)", sc->files[0],
+                            rules_name);
+    if (sim->n_layers >= COR_MAX_LAYERS)
+        return cor_sim_fail(sim, COR_EARG, "too many rule layers");
+    memmove(&sim->layers[1], &sim->layers[0], sizeof sim->layers[0] * (size_t)sim->n_layers);
+    sim->layers[0] = (cor_layer){base, NULL};
+    sim->n_layers++;
+    for (int l = 0; l < sim->n_layers; l++) {
+        const cor_rules *r = sim->layers[l].rules;
+        if (r->setup) {
+            int rc = r->setup(sim, &sim->layers[l].state);
+            if (rc != COR_OK)
+                return rc;
+        }
+    }
+    if (cor_levers_load(&sim->levers, sc, err, sizeof err))
+        return cor_sim_fail(sim, COR_EINPUT, "%s", err);
+
+    /* counters, contexts, schedule, results */
+    int P = sim->net.n_places, S = sim->n_status;
+    sim->count = calloc((size_t)P * (size_t)S + 1, sizeof *sim->count);
+    sim->route_start = calloc((size_t)P * (size_t)sim->n_groups * COR_N_DEMOS + 1, sizeof *sim->route_start);
+    sim->ctx = aligned_alloc(64, sizeof *sim->ctx * (size_t)sim->threads);
+    if (sim->ctx)
+        memset(sim->ctx, 0, sizeof *sim->ctx * (size_t)sim->threads);
+    if (!sim->count || !sim->route_start || !sim->ctx)
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    for (int t = 0; t < sim->threads; t++)
+        if (init_ctx(sim, &sim->ctx[t], t, 0))
+            return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    if (init_ctx(sim, &sim->seq, 0, 1))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    if (cor_schedule_init(&sim->sched, sc->start, sc->end))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    sim->month0 = cor_month_of_day(sc->start);
+    sim->n_months = cor_month_of_day(sc->end) - sim->month0 + 1;
+    sim->stocks = calloc((size_t)sim->n_months * (size_t)P * (size_t)S + 1, sizeof *sim->stocks);
+    if (!sim->stocks)
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    double expect = expected_agents(sim);
+    if (expect > 4.0e9)
+        return cor_sim_fail(sim, COR_EARG,
+                            "about %.3g agents would be needed (more than 4 billion): use a larger --scale", expect);
+    if (cor_agents_reserve(&sim->agents, (int64_t)(expect * 1.05) + 1024))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory reserving %.0f agents", expect);
+    sim->today = sc->start;
+    sim->initialised = 1;
+    return COR_OK;
+}
+
+/* ---------------------------------------------------------------- queries */
+
+int32_t cor_sim_today(const cor_sim *sim) { return sim->today; }
+int cor_sim_done(const cor_sim *sim) { return sim->initialised && sim->today > sim->sc->end; }
+int cor_sim_n_statuses(const cor_sim *sim) { return sim->n_status; }
+const char *cor_sim_status_name(const cor_sim *sim, int s)
+{
+    return s >= 0 && s < sim->n_status ? sim->status_names[s] : NULL;
+}
+int cor_sim_n_places(const cor_sim *sim) { return sim->net.n_places; }
+const char *cor_sim_place_id(const cor_sim *sim, int p)
+{
+    return p >= 0 && p < sim->net.n_places ? sim->sc->places[p].id : NULL;
+}
+int64_t cor_sim_agents_spawned(const cor_sim *sim) { return sim->spawned; }
+int64_t cor_sim_agents_in_status(const cor_sim *sim, int s)
+{
+    int64_t n = 0;
+    if (s < 0 || s >= sim->n_status)
+        return 0;
+    for (int p = 0; p < sim->net.n_places; p++)
+        n += cor_count(sim, p, s);
+    return n;
+}
+int64_t cor_sim_agents_at(const cor_sim *sim, int p, int s)
+{
+    return p >= 0 && p < sim->net.n_places && s >= 0 && s < sim->n_status ? cor_count(sim, p, s) : 0;
+}
+double cor_sim_scale(const cor_sim *sim) { return sim->scale; }
+void cor_sim_perf(const cor_sim *sim, cor_perf *out) { *out = sim->perf; }
+
+int cor_sim_event_id(const cor_sim *sim, const char *name) { return cor_event_find(sim, name); }
+int cor_sim_n_events(const cor_sim *sim) { return sim->n_events; }
+const char *cor_sim_event_name(const cor_sim *sim, int ev)
+{
+    return ev >= 0 && ev < sim->n_events ? sim->event_names[ev] : NULL;
+}
+const char *cor_sim_place_name(const cor_sim *sim, int p)
+{
+    return p >= 0 && p < sim->net.n_places ? sim->sc->places[p].name : NULL;
+}
+const char *cor_sim_place_kind(const cor_sim *sim, int p)
+{
+    return p >= 0 && p < sim->net.n_places ? cor_kind_names[sim->net.kind[p]] : NULL;
+}
+int cor_sim_first_month(const cor_sim *sim) { return sim->month0; }
+int cor_sim_n_months(const cor_sim *sim) { return sim->n_months; }
+int64_t cor_sim_agents_at_month_end(const cor_sim *sim, int p, int s, int month)
+{
+    int m = month - sim->month0;
+    if (p < 0 || p >= sim->net.n_places || s < 0 || s >= sim->n_status || m < 0 || m >= sim->n_months)
+        return 0;
+    return sim->stocks[((int64_t)m * sim->net.n_places + p) * sim->n_status + s];
+}
+
+int64_t cor_sim_event_agents(const cor_sim *sim, int ev, int place, int month)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < sim->n_ev; i++) {
+        const cor_event_rec *r = &sim->ev[i];
+        if (r->ev == ev && (place < 0 || r->place == place) && (month < 0 || r->month == month))
+            n += r->agents;
+    }
+    return n;
+}

@@ -1,0 +1,213 @@
+/* sim.h - the simulation handle and what modules may do with it.
+ *
+ * A cor_sim owns one run's world: network, agents, schedule, levers, rule
+ * layers, counters and results.  Nothing is global, so handles run side by
+ * side.  The day loop runs fixed phases, in this order:
+ *
+ *   1. spawn    new agents at origins (latent demand x propensity / scale)
+ *   2. levers   refresh the timeline; notify lever changes; day_start hooks
+ *   3. decide   agents due today choose (parallel, ascending id chunks)
+ *   4. move     departures and arrivals of the day (same parallel pass)
+ *   5. resolve  requests from 3-4, sequentially in ascending agent id
+ *   6. record   reschedule, merge counters, day_end; at month end, snapshot
+ *
+ * Counts: count[place][status] holds agents (not people) at each place in
+ * each status; it is exact between phases.  During the parallel phase it
+ * reads as at the start of the phase (changes are buffered per thread).
+ */
+#ifndef COR_SIM_H
+#define COR_SIM_H
+
+#include <stdint.h>
+
+#include "corredor.h"
+#include "engine/agents.h"
+#include "engine/levers.h"
+#include "engine/network.h"
+#include "engine/rng.h"
+#include "engine/schedule.h"
+#include "scenario/scenario.h"
+
+struct cor_rules;
+
+#define COR_MAX_LAYERS 32
+#define COR_MAX_STATUSES 64
+#define COR_MAX_EVENTS 64
+
+/* Built-in statuses. */
+enum { COR_ST_TRAVELLING = 0, COR_ST_WAITING = 1 };
+#define COR_STATUS_TERMINAL 1u   /* flag: agents in this status never wake again */
+
+#define COR_NEAR_DAYS 16         /* per-thread schedule lists for the next 16 days */
+
+typedef struct {
+    uint32_t *ids;
+    int64_t n, cap;
+} cor_idvec;
+
+typedef struct {
+    int32_t day;
+    uint32_t id;
+} cor_far_entry;
+
+typedef struct cor_ctx {
+    _Alignas(64) struct cor_sim *sim;   /* contexts sit on their own cache lines */
+    int tid;
+    int32_t day;
+    int layer;                   /* layer of the hook now running */
+    int sequential;              /* counts change in place (no buffering) */
+    int64_t *counts;             /* the sim's counts (sequential) or this thread's deltas */
+    int64_t *delta;              /* [place * n_status + status], parallel contexts */
+    int64_t *events;             /* [((ev * P + place) * G + group) * D + demo], this month */
+    uint32_t *req_agent;
+    int32_t *req_code;
+    int64_t n_req, cap_req;
+    int64_t decisions;
+    int failed;                  /* out of memory inside a parallel phase */
+    /* agents processed by this thread today, by next decision day: the
+     * next COR_NEAR_DAYS days in near[], later days in far[] */
+    cor_idvec near[COR_NEAR_DAYS];
+    cor_far_entry *far;
+    int64_t n_far, cap_far;
+    /* the last draw, reused when asked again (same agent, day, purpose, index) */
+    cor_rand2 cache;
+    uint32_t cache_a, cache_purpose, cache_index;
+    int32_t cache_day;
+} cor_ctx;
+
+typedef struct {
+    int month, ev, place, group, demo;
+    int64_t agents;
+} cor_event_rec;
+
+typedef struct {
+    const struct cor_rules *rules;
+    void *state;
+} cor_layer;
+
+struct cor_sim {
+    const cor_scenario *sc;
+    cor_options opt;
+    cor_rng rng;
+    double scale;
+    int threads;
+
+    cor_network net;
+    cor_agents agents;
+    cor_schedule sched;
+    cor_levers levers;
+
+    cor_layer layers[COR_MAX_LAYERS];
+    int n_layers;
+    int initialised;
+
+    char *status_names[COR_MAX_STATUSES];
+    unsigned status_flags[COR_MAX_STATUSES];
+    int n_status;
+    char *event_names[COR_MAX_EVENTS];
+    int n_events;
+
+    int n_groups;
+    int64_t *count;              /* [place * n_status + status] */
+    int64_t spawned;
+
+    /* route tables: for (place, group, demo), arcs with positive weight and
+     * their cumulative weights */
+    int *route_start;            /* P*G*D + 1 */
+    int *route_arc;
+    double *route_cum;
+    int route_cap;
+    int routes_valid;
+
+    cor_ctx *ctx;                /* threads parallel contexts */
+    cor_ctx seq;                 /* the sequential context */
+    int64_t par_min;             /* buckets smaller than this run on one thread (tests set 1) */
+    int phase_parallel;          /* inside the parallel phase */
+    int phase_early;             /* spawn/levers/day_start: wake means today */
+    int in_step;                 /* inside cor_sim_step */
+
+    int32_t today;               /* next day to simulate */
+    int month0, n_months;        /* results cover these months */
+    int64_t *stocks;             /* [m][place][status] agents at the end of each month */
+    cor_event_rec *ev;
+    int64_t n_ev, cap_ev;
+
+    cor_perf perf;
+    int rc;                      /* set by cor_sim_fail: a sequential hook failed */
+    char errmsg[1024];
+};
+
+/* ---- errors ---- */
+/* Record an error message and code on the handle (sequential code only; a
+ * hook that fails calls this and returns; the engine stops the day). */
+int cor_sim_fail(cor_sim *sim, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ---- registries (during setup) ---- */
+int cor_status_register(cor_sim *sim, const char *name, unsigned flags);  /* id, or -1 */
+int cor_status_find(const cor_sim *sim, const char *name);
+int cor_event_register(cor_sim *sim, const char *name);                    /* id, or -1 */
+int cor_event_find(const cor_sim *sim, const char *name);
+int cor_lever_register(cor_sim *sim, const char *name);                    /* id, or -1 */
+int cor_column_register(cor_sim *sim, const char *name, size_t size);      /* id, or -1 */
+static inline void *cor_column_data(cor_sim *sim, int col) { return sim->agents.cols[col].data; }
+
+/* Parameters: 1 and *value if the scenario defines it, else 0. */
+int cor_param(const cor_sim *sim, const char *name, double *value);
+/* As cor_param, but a missing parameter fails the sim with a message naming
+ * the scenario file and who needs it. */
+int cor_param_require(cor_sim *sim, const char *name, const char *needed_by, double *value);
+
+/* ---- levers ---- */
+static inline int cor_lever(const cor_sim *sim, int lever, int place, int link, int group, int demo, double *value)
+{
+    return cor_levers_get(&sim->levers, lever, place, link, group, demo, value);
+}
+/* Write a lever from day `from` on (sequential code only).  Takes effect
+ * from max(from, earliest): earliest is the day being simulated if its
+ * levers are not yet refreshed (between days, or in spawn / lever_changed /
+ * day_start hooks), else the next day. */
+int cor_lever_write(cor_sim *sim, int lever, double value, int32_t from, const cor_scope *scope);
+
+/* ---- the agent being processed (parallel-safe for that agent) ---- */
+void cor_set_status(cor_ctx *c, uint32_t a, int status);
+void cor_move_to(cor_ctx *c, uint32_t a, int place, int status);   /* teleport (not along a link) */
+void cor_wait(cor_ctx *c, uint32_t a, int32_t days);               /* decide again after `days` (>= 1) */
+void cor_depart(cor_ctx *c, uint32_t a, int arc);                  /* start travelling on arc */
+void cor_finish(cor_ctx *c, uint32_t a, int status);               /* terminal status: never woken again */
+int cor_request(cor_ctx *c, uint32_t a, int code);                 /* resolved sequentially this day */
+void cor_event(cor_ctx *c, int ev, int place, uint32_t a);         /* count one agent for event ev */
+/* Choose an outgoing arc of the agent's place by the route weights, given a
+ * uniform u in [0, 1); -1 if none. */
+int cor_choose_arc(const cor_ctx *c, uint32_t a, double u);
+/* Two random words for (agent, today, purpose, index); asking twice in a
+ * row costs one generator call. */
+static inline cor_rand2 cor_draw(cor_ctx *c, uint32_t a, uint16_t purpose, uint16_t index)
+{
+    if (c->cache_a != a || c->cache_day != c->day || c->cache_purpose != purpose || c->cache_index != index) {
+        c->cache = cor_rng_draw(&c->sim->rng, a, c->day, purpose, index);
+        c->cache_a = a, c->cache_day = c->day, c->cache_purpose = purpose, c->cache_index = index;
+    }
+    return c->cache;
+}
+
+/* ---- sequential only ---- */
+/* Wake agent a: it decides today if called before the decide phase (spawn,
+ * lever_changed, day_start), else tomorrow. */
+int cor_wake(cor_sim *sim, uint32_t a);
+/* Wake every non-terminal agent at a place in place_mask (byte per place),
+ * or travelling on an arc in arc_mask (byte per arc; either may be NULL). */
+int cor_wake_where(cor_sim *sim, const uint8_t *place_mask, const uint8_t *arc_mask);
+void cor_routes_invalidate(cor_sim *sim);
+static inline int64_t cor_count(const cor_sim *sim, int place, int status)
+{
+    return sim->count[(int64_t)place * sim->n_status + status];
+}
+
+/* Spawn n agents now (sequential; engine and benchmarks). */
+int cor_spawn(cor_sim *sim, int64_t n, int group, int demo, int place);
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/bash
+# End-to-end tests of the corredor command: run, check, outputs, errors,
+# exit codes, determinism across thread counts, the default scenario.
+# usage: cli.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root)
+set -u
+bin=$1
+tmp=$2
+rm -rf "$tmp" && mkdir -p "$tmp"
+fails=0
+ok() { echo "ok - $1"; }
+bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
+expect_rc() { # expected actual what
+  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
+}
+
+"$bin" --version >"$tmp/v.txt"; expect_rc 0 $? "--version"
+grep -q '^corredor [0-9]' "$tmp/v.txt" && ok "version text" || bad "version text"
+"$bin" run --help >/dev/null; expect_rc 0 $? "run --help"
+"$bin" check --help >/dev/null; expect_rc 0 $? "check --help"
+"$bin" frobnicate 2>/dev/null; expect_rc 2 $? "unknown command"
+"$bin" run --bogus tests/data/engine/small.yaml 2>/dev/null; expect_rc 2 $? "unknown option"
+"$bin" run --threads 0 tests/data/engine/small.yaml 2>/dev/null; expect_rc 2 $? "bad --threads"
+"$bin" run --scale -1 tests/data/engine/small.yaml 2>/dev/null; expect_rc 2 $? "bad --scale"
+
+# a good run
+"$bin" run tests/data/engine/small.yaml -o "$tmp/small" --threads 2 >"$tmp/run.txt"; expect_rc 0 $? "run small"
+for f in monthly.csv encounters_by_sector.csv events.csv summary.json run.json; do
+  [ -s "$tmp/small/$f" ] && ok "wrote $f" || bad "missing $f"
+done
+[ ! -e "$tmp/small.partial" ] && ok "no .partial left" || bad ".partial left behind"
+[ "$(head -1 "$tmp/small/monthly.csv")" = "month,place,status,people" ] && ok "monthly header" || bad "monthly header"
+[ "$(head -1 "$tmp/small/encounters_by_sector.csv")" = "month,sector,group,demographic,people" ] && ok "encounters header" || bad "encounters header"
+sum=$(awk -F, 'NR>1 {s+=$5} END {print s+0}' "$tmp/small/encounters_by_sector.csv")
+tot=$(sed -n 's/.*"encounters_total":[[:space:]]*\([0-9.e+]*\).*/\1/p' "$tmp/small/summary.json")
+[ "$sum" = "$tot" ] && [ "$sum" -gt 9000 ] && ok "encounters add up ($sum)" || bad "encounters: csv $sum, summary $tot"
+grep -q "encounters by US sector" "$tmp/run.txt" && ok "summary printed" || bad "summary printed"
+grep -q '"scenario_hash_xxh3_128"' "$tmp/small/run.json" && ok "run.json hash" || bad "run.json hash"
+
+# the same run with 1 thread writes identical series
+"$bin" run tests/data/engine/small.yaml -o "$tmp/small1" --threads 1 -q; expect_rc 0 $? "run small, 1 thread"
+for f in monthly.csv encounters_by_sector.csv events.csv; do
+  cmp -s "$tmp/small/$f" "$tmp/small1/$f" && ok "$f identical for 1 and 2 threads" || bad "$f differs between thread counts"
+done
+# a different seed gives a different run
+"$bin" run tests/data/engine/small.yaml -o "$tmp/small_s" --seed 99 -q
+cmp -s "$tmp/small/monthly.csv" "$tmp/small_s/monthly.csv" && bad "--seed changes nothing" || ok "--seed changes the run"
+
+# running again replaces the folder
+"$bin" run tests/data/engine/small.yaml -o "$tmp/small" -q; expect_rc 0 $? "rerun into the same folder"
+[ ! -e "$tmp/small.old" ] && ok "old folder removed" || bad "old folder left"
+
+# bad input: one message with file:line: field, exit 3, nothing written
+"$bin" run tests/data/engine/bad_link.yaml -o "$tmp/badrun" 2>"$tmp/err.txt"; expect_rc 3 $? "bad scenario"
+[ "$(wc -l <"$tmp/err.txt")" -eq 1 ] && ok "one error line" || bad "error lines: $(cat "$tmp/err.txt")"
+grep -q "bad_link.yaml:4: links\[0\].to: .*tapachla" "$tmp/err.txt" && ok "message names file, line, field" || bad "message: $(cat "$tmp/err.txt")"
+[ ! -e "$tmp/badrun" ] && [ ! -e "$tmp/badrun.partial" ] && ok "nothing written" || bad "output written for a bad scenario"
+"$bin" check tests/data/engine/bad_link.yaml 2>/dev/null; expect_rc 3 $? "check bad scenario"
+"$bin" run tests/data/engine/no_such_file.yaml 2>/dev/null; expect_rc 3 $? "missing scenario file"
+
+# the default scenario checks and runs (coarse scale to keep CI fast)
+"$bin" check scenarios/corridor.yaml >/dev/null; expect_rc 0 $? "check default scenario"
+"$bin" run scenarios/corridor.yaml -o "$tmp/corridor" --scale 500 --threads 2 >"$tmp/corridor.txt"; expect_rc 0 $? "run default scenario"
+grep -q "Rio Grande Valley" "$tmp/corridor/encounters_by_sector.csv" && ok "default run reaches the border" || bad "no encounters in the default run"
+
+[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
+exit $fails
