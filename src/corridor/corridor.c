@@ -10,6 +10,7 @@ typedef struct {
     int ev_encounter;
     double detour_km, risk_aversion, mode_pref[COR_N_MODES];
     double transit_wait, rest_prob, rest_days, border_wait;
+    double f_transit, f_rest, f_border;   /* cor_geometric_factor of the three means */
 } corridor;
 
 static int has_kind(const cor_sim *sim, int kind)
@@ -76,6 +77,9 @@ static int setup(cor_sim *sim, void **state)
         (!cor_param_require(sim, "border_wait_days", "border_city places", &k->border_wait) ||
          !positive(sim, "border_wait_days", k->border_wait, 1)))
         return COR_EINPUT;
+    k->f_transit = cor_geometric_factor(k->transit_wait);
+    k->f_rest = cor_geometric_factor(k->rest_days);
+    k->f_border = cor_geometric_factor(k->border_wait);
     return COR_OK;
 }
 
@@ -132,9 +136,10 @@ static void decide(cor_ctx *c, void *state, uint32_t a)
     move_on(c, a);
 }
 
-static void dwell(cor_ctx *c, uint32_t a, double mean)
+/* Wait 1 + G days, G geometric with the mean behind factor f. */
+static inline void dwell(cor_ctx *c, uint32_t a, double f)
 {
-    cor_wait(c, a, mean > 0 ? 1 + cor_geometric(draw(c, a, 0).w[1], mean) : 1);
+    cor_wait(c, a, f != 0.0 ? 1 + cor_geometric_f(draw(c, a, 0).w[1], f) : 1);
 }
 
 static void arrive(cor_ctx *c, void *state, uint32_t a, int place)
@@ -152,15 +157,15 @@ static void arrive(cor_ctx *c, void *state, uint32_t a, int place)
         cor_finish(c, a, k->st_arrived);
         break;
     case COR_KIND_BORDER_CITY:
-        dwell(c, a, k->border_wait);
+        dwell(c, a, k->f_border);
         break;
     case COR_KIND_SHELTER:
-        dwell(c, a, k->transit_wait);
+        dwell(c, a, k->f_transit);
         if (k->rest_prob > 0 && cor_u01(draw(c, a, 1).w[0]) < k->rest_prob)
             cor_request(c, a, COR_CORRIDOR_REQ_REST);
         break;
     default:
-        dwell(c, a, k->transit_wait);
+        dwell(c, a, k->f_transit);
         break;
     }
 }
@@ -180,7 +185,7 @@ static void resolve(cor_ctx *c, void *state, uint32_t a, int request)
     if (cap >= 0 && cor_count(sim, place, k->st_sheltered) * sim->scale + sim->scale > (double)cap + 1e-9)
         return;
     cor_set_status(c, a, k->st_sheltered);
-    cor_wait(c, a, 1 + cor_geometric(draw(c, a, 1).w[1], k->rest_days));
+    cor_wait(c, a, 1 + cor_geometric_f(draw(c, a, 1).w[1], k->f_rest));
 }
 
 const cor_rules cor_corridor_rules = {

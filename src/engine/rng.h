@@ -48,15 +48,25 @@ static inline double cor_u01(uint64_t w) { return (double)(w >> 11) * 0x1.0p-53;
 /* Uniform in (0, 1]: safe for log(). */
 static inline double cor_u01_open0(uint64_t w) { return ((double)(w >> 11) + 1.0) * 0x1.0p-53; }
 
-/* Geometric number of days >= 0 with the given mean (failures before the
- * first success, p = 1 / (1 + mean)).  mean <= 0 gives 0. */
+/* Geometric number of days >= 0 with a given mean (failures before the
+ * first success, p = 1 / (1 + mean)), by inversion: floor(log(u) / log(1-p)).
+ * cor_geometric_factor(mean) precomputes 1 / log(1-p) (0 when mean <= 0). */
+static inline double cor_geometric_factor(double mean)
+{
+    return mean > 0.0 ? 1.0 / log1p(-1.0 / (1.0 + mean)) : 0.0;
+}
+
+static inline int32_t cor_geometric_f(uint64_t w, double factor)
+{
+    if (factor == 0.0)
+        return 0;
+    double k = floor(log(cor_u01_open0(w)) * factor);
+    return k > 1e9 ? 1000000000 : (int32_t)k;
+}
+
 static inline int32_t cor_geometric(uint64_t w, double mean)
 {
-    if (!(mean > 0.0))
-        return 0;
-    double p = 1.0 / (1.0 + mean);
-    double k = floor(log(cor_u01_open0(w)) / log1p(-p));
-    return k > 1e9 ? 1000000000 : (int32_t)k;
+    return cor_geometric_f(w, cor_geometric_factor(mean));
 }
 
 #endif

@@ -18,6 +18,7 @@
 #ifndef COR_SIM_H
 #define COR_SIM_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include "corredor.h"
@@ -166,23 +167,131 @@ static inline int cor_lever(const cor_sim *sim, int lever, int place, int link, 
 {
     return cor_levers_get(&sim->levers, lever, place, link, group, demo, value);
 }
+/* The lever in force today for agent a: at its place (or on its link
+ * while travelling), for its group and demographic. */
+static inline int cor_lever_for(const cor_sim *sim, int lever, uint32_t a, double *value)
+{
+    const cor_agents *ag = &sim->agents;
+    int link = ag->arc[a] == COR_NONE ? -1 : sim->net.arcs[ag->arc[a]].link;
+    int place = ag->arc[a] == COR_NONE ? (int)ag->place[a] : -1;
+    return cor_levers_get(&sim->levers, lever, place, link, ag->group[a], ag->demo[a], value);
+}
 /* Write a lever from day `from` on (sequential code only).  Takes effect
  * from max(from, earliest): earliest is the day being simulated if its
  * levers are not yet refreshed (between days, or in spawn / lever_changed /
  * day_start hooks), else the next day. */
 int cor_lever_write(cor_sim *sim, int lever, double value, int32_t from, const cor_scope *scope);
 
-/* ---- the agent being processed (parallel-safe for that agent) ---- */
-void cor_set_status(cor_ctx *c, uint32_t a, int status);
+/* ---- the agent being processed (parallel-safe for that agent) ----
+ * The hot ones are inline so that rule modules pay no call for them. */
+
+/* Move one agent between (place, status) cells of the counts. */
+static inline void cor_count_move_(cor_ctx *c, uint32_t place_from, int st_from, uint32_t place_to, int st_to)
+{
+    int S = c->sim->n_status;
+    int64_t *d = c->counts;
+    d[(int64_t)place_from * S + st_from]--;
+    d[(int64_t)place_to * S + st_to]++;
+}
+
+void cor_schedule_now_(cor_ctx *c, uint32_t a, int32_t day); /* sequential filing (step.c) */
+
+/* Set an agent's next decision day.  In the parallel phase the engine files
+ * the agent under that day when the agent's turn ends; sequential code
+ * files it at once (after the decide phase, no earlier than tomorrow). */
+static inline void cor_set_next_(cor_ctx *c, uint32_t a, int32_t day)
+{
+    if (c->sequential && day != COR_NEVER) {
+        cor_schedule_now_(c, a, day);
+        return;
+    }
+    c->sim->agents.next_day[a] = day;
+}
+
+static inline void cor_set_status(cor_ctx *c, uint32_t a, int status)
+{
+    cor_agents *ag = &c->sim->agents;
+    if (ag->status[a] == status)
+        return;
+    cor_count_move_(c, ag->place[a], ag->status[a], ag->place[a], status);
+    ag->status[a] = (uint8_t)status;
+    ag->since[a] = c->day;
+    if (c->sim->status_flags[status] & COR_STATUS_TERMINAL)
+        ag->next_day[a] = COR_NEVER;
+}
+
+/* Decide again after `days` (>= 1) days. */
+static inline void cor_wait(cor_ctx *c, uint32_t a, int32_t days)
+{
+    if (c->sim->agents.next_day[a] == COR_NEVER)
+        return;
+    int64_t next = (int64_t)c->day + (days < 1 ? 1 : days);
+    cor_set_next_(c, a, next > INT32_MAX - 1 ? INT32_MAX - 1 : (int32_t)next);
+}
+
+/* Start (or resume, if already on it) travelling on arc; the agent wakes on
+ * its arrival day (same-day arrivals are handled by the engine at once). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void cor_depart(cor_ctx *c, uint32_t a, int arc)
+{
+    cor_sim *sim = c->sim;
+    cor_agents *ag = &sim->agents;
+    const cor_arc *x = &sim->net.arcs[arc];
+    int32_t days = x->days;
+    if (ag->status[a] == COR_ST_TRAVELLING && ag->arc[a] == (uint32_t)arc) {
+        double speed = sim->net.speed[x->mode];
+        double p = ag->progress[a] + (double)(c->day - ag->since[a]) * speed;
+        ag->progress[a] = (float)(p < x->km ? p : x->km);
+        if (ag->progress[a] > 0) {
+            double d = ceil((x->km - ag->progress[a]) / speed - 1e-9);
+            days = d < 1 ? 1 : (int32_t)d;
+        }
+    } else {
+        if (ag->status[a] != COR_ST_TRAVELLING || ag->place[a] != (uint32_t)x->from) {
+            cor_count_move_(c, ag->place[a], ag->status[a], (uint32_t)x->from, COR_ST_TRAVELLING);
+            ag->place[a] = (uint32_t)x->from;
+            ag->status[a] = COR_ST_TRAVELLING;
+        }
+        ag->arc[a] = (uint32_t)arc;
+        ag->progress[a] = 0;
+    }
+    ag->since[a] = c->day;
+    cor_set_next_(c, a, c->day + days - 1); /* arrives in the evening of that day */
+}
+
+/* Choose an outgoing arc of the agent's place by the route weights, given a
+ * uniform u in [0, 1); -1 if none. */
+static inline int cor_choose_arc(const cor_ctx *c, uint32_t a, double u01)
+{
+    const cor_sim *sim = c->sim;
+    const cor_agents *ag = &sim->agents;
+    int64_t t = ((int64_t)ag->place[a] * sim->n_groups + ag->group[a]) * COR_N_DEMOS + ag->demo[a];
+    int lo = sim->route_start[t], hi = sim->route_start[t + 1];
+    if (lo == hi)
+        return -1;
+    const double *cum = sim->route_cum;
+    double u = u01 * cum[hi - 1];
+    if (hi - lo <= 8) { /* short tables: linear scan */
+        while (lo < hi - 1 && cum[lo] <= u)
+            lo++;
+        return sim->route_arc[lo];
+    }
+    while (lo < hi - 1) {
+        int mid = (lo + hi) / 2;
+        if (cum[mid - 1] > u)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return sim->route_arc[lo];
+}
+
 void cor_move_to(cor_ctx *c, uint32_t a, int place, int status);   /* teleport (not along a link) */
-void cor_wait(cor_ctx *c, uint32_t a, int32_t days);               /* decide again after `days` (>= 1) */
-void cor_depart(cor_ctx *c, uint32_t a, int arc);                  /* start travelling on arc */
 void cor_finish(cor_ctx *c, uint32_t a, int status);               /* terminal status: never woken again */
 int cor_request(cor_ctx *c, uint32_t a, int code);                 /* resolved sequentially this day */
 void cor_event(cor_ctx *c, int ev, int place, uint32_t a);         /* count one agent for event ev */
-/* Choose an outgoing arc of the agent's place by the route weights, given a
- * uniform u in [0, 1); -1 if none. */
-int cor_choose_arc(const cor_ctx *c, uint32_t a, double u);
 /* Two random words for (agent, today, purpose, index); asking twice in a
  * row costs one generator call. */
 static inline cor_rand2 cor_draw(cor_ctx *c, uint32_t a, uint16_t purpose, uint16_t index)

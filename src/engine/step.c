@@ -14,13 +14,8 @@
 
 /* ---------------------------------------------------------------- counters */
 
-static inline void count_move(cor_ctx *c, uint32_t place_from, int st_from, uint32_t place_to, int st_to)
-{
-    int S = c->sim->n_status;
-    int64_t *d = c->counts;
-    d[(int64_t)place_from * S + st_from]--;
-    d[(int64_t)place_to * S + st_to]++;
-}
+#define count_move cor_count_move_
+#define set_next cor_set_next_
 
 static void merge_deltas(cor_sim *sim)
 {
@@ -36,33 +31,6 @@ static void merge_deltas(cor_sim *sim)
 
 /* ---------------------------------------------------------------- actions */
 
-/* Set an agent's next decision day.  In the parallel phase the engine files
- * the agent under that day when the agent's turn ends (keep()); sequential
- * code files it at once (after the decide phase, no earlier than tomorrow). */
-static inline void set_next(cor_ctx *c, uint32_t a, int32_t day)
-{
-    cor_sim *sim = c->sim;
-    if (c->sequential && day != COR_NEVER) {
-        if (day <= sim->today && !sim->phase_early)
-            day = sim->today + 1;
-        if (cor_schedule_push(&sim->sched, day, a))
-            c->failed = 1;
-    }
-    sim->agents.next_day[a] = day;
-}
-
-void cor_set_status(cor_ctx *c, uint32_t a, int status)
-{
-    cor_agents *ag = &c->sim->agents;
-    if (ag->status[a] == status)
-        return;
-    count_move(c, ag->place[a], ag->status[a], ag->place[a], status);
-    ag->status[a] = (uint8_t)status;
-    ag->since[a] = c->day;
-    if (c->sim->status_flags[status] & COR_STATUS_TERMINAL)
-        ag->next_day[a] = COR_NEVER;
-}
-
 void cor_move_to(cor_ctx *c, uint32_t a, int place, int status)
 {
     cor_agents *ag = &c->sim->agents;
@@ -76,47 +44,20 @@ void cor_move_to(cor_ctx *c, uint32_t a, int place, int status)
         ag->next_day[a] = COR_NEVER;
 }
 
-void cor_wait(cor_ctx *c, uint32_t a, int32_t days)
-{
-    cor_agents *ag = &c->sim->agents;
-    if (ag->next_day[a] == COR_NEVER)
-        return;
-    int64_t next = (int64_t)c->day + (days < 1 ? 1 : days);
-    set_next(c, a, next > INT32_MAX - 1 ? INT32_MAX - 1 : (int32_t)next);
-}
-
 void cor_finish(cor_ctx *c, uint32_t a, int status)
 {
     cor_set_status(c, a, status);
     c->sim->agents.next_day[a] = COR_NEVER;
 }
 
-/* Start (or resume) travelling on arc; the agent wakes on its arrival day. */
-void cor_depart(cor_ctx *c, uint32_t a, int arc)
+void cor_schedule_now_(cor_ctx *c, uint32_t a, int32_t day)
 {
     cor_sim *sim = c->sim;
-    cor_agents *ag = &sim->agents;
-    const cor_arc *x = &sim->net.arcs[arc];
-    double speed = sim->net.speed[x->mode];
-    if (ag->status[a] == COR_ST_TRAVELLING && ag->arc[a] == (uint32_t)arc) {
-        double p = ag->progress[a] + (double)(c->day - ag->since[a]) * speed;
-        ag->progress[a] = (float)(p < x->km ? p : x->km);
-    } else {
-        if (ag->status[a] != COR_ST_TRAVELLING || ag->place[a] != (uint32_t)x->from) {
-            count_move(c, ag->place[a], ag->status[a], (uint32_t)x->from, COR_ST_TRAVELLING);
-            ag->place[a] = (uint32_t)x->from;
-            ag->status[a] = COR_ST_TRAVELLING;
-        }
-        ag->arc[a] = (uint32_t)arc;
-        ag->progress[a] = 0;
-    }
-    ag->since[a] = c->day;
-    int32_t days = x->days;
-    if (ag->progress[a] > 0) {
-        double d = ceil((x->km - ag->progress[a]) / speed - 1e-9);
-        days = d < 1 ? 1 : (int32_t)d;
-    }
-    set_next(c, a, c->day + days - 1);   /* arrives in the evening of that day */
+    if (day <= sim->today && !sim->phase_early)
+        day = sim->today + 1;
+    if (cor_schedule_push(&sim->sched, day, a))
+        c->failed = 1;
+    sim->agents.next_day[a] = day;
 }
 
 int cor_request(cor_ctx *c, uint32_t a, int code)
@@ -150,31 +91,6 @@ void cor_event(cor_ctx *c, int ev, int place, uint32_t a)
     const cor_agents *ag = &sim->agents;
     int64_t i = (((int64_t)ev * sim->net.n_places + place) * sim->n_groups + ag->group[a]) * COR_N_DEMOS + ag->demo[a];
     c->events[i]++;
-}
-
-int cor_choose_arc(const cor_ctx *c, uint32_t a, double u01)
-{
-    const cor_sim *sim = c->sim;
-    const cor_agents *ag = &sim->agents;
-    int64_t t = ((int64_t)ag->place[a] * sim->n_groups + ag->group[a]) * COR_N_DEMOS + ag->demo[a];
-    int lo = sim->route_start[t], hi = sim->route_start[t + 1];
-    if (lo == hi)
-        return -1;
-    const double *cum = sim->route_cum;
-    double u = u01 * cum[hi - 1];
-    if (hi - lo <= 8) { /* short tables: linear scan */
-        while (lo < hi - 1 && cum[lo] <= u)
-            lo++;
-        return sim->route_arc[lo];
-    }
-    while (lo < hi - 1) {
-        int mid = (lo + hi) / 2;
-        if (sim->route_cum[mid - 1] > u)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return sim->route_arc[lo];
 }
 
 /* ---------------------------------------------------------------- routes */
@@ -318,7 +234,10 @@ static inline int is_terminal(const cor_sim *sim, uint32_t a)
     return (sim->status_flags[sim->agents.status[a]] & COR_STATUS_TERMINAL) != 0;
 }
 
-static void arrive_now(cor_ctx *c, uint32_t a)
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void arrive_now(cor_ctx *c, uint32_t a)
 {
     cor_agents *ag = &c->sim->agents;
     const cor_arc *x = &c->sim->net.arcs[ag->arc[a]];

@@ -5,7 +5,10 @@
  *
  *   clang -g -fsanitize=fuzzer,address -Iinclude -Isrc src/scenario/[a-z]*.c \
  *     src/engine/calendar.c tests/fuzz/fuzz_scenario.c -lyaml -lxxhash -lm -o fuzz
- *   ./fuzz -max_total_time=60 tests/data/scenario/
+ *   mkdir -p /tmp/corpus && cp tests/data/scenario/[a-z]*.yaml /tmp/corpus/
+ *   ./fuzz -max_total_time=60 /tmp/corpus
+ * (libFuzzer adds new inputs to the first corpus directory: use a copy.
+ * Run it from tests/data/scenario/ to let base: and demand: reach fixtures.)
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "engine/calendar.h"
 #include "engine/rules.h"
@@ -344,6 +345,54 @@ static void scale_rounding(void **state)
     cor_scenario_free(sc);
 }
 
+/* Two handles run side by side on two threads and give the same results
+ * as one after the other: all state hangs off the handle. */
+typedef struct {
+    const cor_scenario *sc;
+    cor_sim *sim;
+    int rc;
+} side_run;
+
+static void *side_main(void *p)
+{
+    side_run *r = p;
+    r->sim = cor_sim_new();
+    cor_options o = {.threads = 1};
+    r->rc = r->sim ? cor_sim_init(r->sim, r->sc, &o) : COR_ENOMEM;
+    if (r->rc == COR_OK)
+        r->rc = cor_sim_run(r->sim);
+    return NULL;
+}
+
+static void handles_side_by_side(void **state)
+{
+    (void)state;
+    cor_scenario *a = load_scenario("tests/data/engine/small.yaml"), *b = load_scenario("tests/data/engine/routes.yaml");
+    assert_non_null(a);
+    assert_non_null(b);
+    side_run r[4] = {{a, NULL, 0}, {b, NULL, 0}, {a, NULL, 0}, {b, NULL, 0}};
+    pthread_t t[2];
+    assert_int_equal(pthread_create(&t[0], NULL, side_main, &r[0]), 0);
+    assert_int_equal(pthread_create(&t[1], NULL, side_main, &r[1]), 0);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+    side_main(&r[2]);
+    side_main(&r[3]);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(r[i].rc, COR_OK);
+        assert_int_equal(r[i + 2].rc, COR_OK);
+        const cor_sim *x = r[i].sim, *y = r[i + 2].sim;
+        assert_int_equal(x->agents.n, y->agents.n);
+        size_t stocks = (size_t)x->n_months * (size_t)x->net.n_places * (size_t)x->n_status;
+        assert_memory_equal(x->stocks, y->stocks, stocks * sizeof *x->stocks);
+        assert_memory_equal(x->agents.next_day, y->agents.next_day, (size_t)x->agents.n * sizeof(int32_t));
+    }
+    for (int i = 0; i < 4; i++)
+        cor_sim_free(r[i].sim);
+    cor_scenario_free(a);
+    cor_scenario_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,7 +400,7 @@ int main(void)
         cmocka_unit_test(capacity_never_exceeded), cmocka_unit_test(route_frequencies),
         cmocka_unit_test(wake_on_lever),     cmocka_unit_test(lever_lookup),
         cmocka_unit_test(unknown_lever),     cmocka_unit_test(seeds),
-        cmocka_unit_test(scale_rounding),
+        cmocka_unit_test(scale_rounding),    cmocka_unit_test(handles_side_by_side),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -316,6 +316,37 @@ static void timeline_replace_and_append(void **state)
     cor_scenario_free(sc);
 }
 
+static void remove_timeline_and_links(void **state)
+{
+    (void)state;
+    char name[4096];
+    static const char text[] = "base: good.yaml\n"
+                               "remove:\n"
+                               "  timeline: [closure]\n"
+                               "  links: [north, alpha-gamma]\n"
+                               "  places: [delta]\n"
+                               "links:\n"
+                               "  - {from: alpha, to: gamma, mode: river}\n";
+    cor_scenario *sc = NULL;
+    fixture(name, sizeof name, "in_memory.yaml");
+    int rc = cor_scenario_load_mem(name, text, strlen(text), &sc);
+    if (rc)
+        fprintf(stderr, "%s\n", cor_scenario_errmsg(sc));
+    assert_int_equal(rc, COR_OK);
+    assert_int_equal(sc->n_timeline, 1);
+    assert_null(sc->timeline[0].id);
+    assert_int_equal(sc->n_places, 3);
+    /* removed first, then the file's own link (default id alpha-gamma) is added */
+    assert_int_equal(sc->n_links, 3);
+    assert_string_equal(sc->links[0].id, "beta-gamma");
+    assert_string_equal(sc->links[1].id, "alpha-gamma-foot");
+    assert_string_equal(sc->links[2].id, "alpha-gamma");
+    assert_int_equal(sc->links[2].mode, COR_MODE_RIVER);
+    assert_string_equal(sc->links[2].pos.file, name);
+    assert_int_equal(sc->links[2].pos.line, 7);
+    cor_scenario_free(sc);
+}
+
 static void params_overlay(void **state)
 {
     (void)state;
@@ -737,6 +768,7 @@ int main(void)
         cmocka_unit_test(good_timeline_files_hash),
         cmocka_unit_test(base_overlay_and_remove),
         cmocka_unit_test(timeline_replace_and_append),
+        cmocka_unit_test(remove_timeline_and_links),
         cmocka_unit_test(params_overlay),
         cmocka_unit_test(fragment),
         cmocka_unit_test(load_mem_relative_paths),
