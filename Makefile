@@ -41,9 +41,12 @@ check: build build-asan build-fuzz
 bench: build
 	@./build/corredor_bench
 
+# The corpus is a copy (libFuzzer writes new inputs into it); it runs from the
+# fixtures folder so that base: and CSV paths in the seeds resolve.
 fuzz: build-fuzz
-	@mkdir -p build-fuzz/corpus && cp -n tests/data/*.yaml build-fuzz/corpus/ 2>/dev/null || true
-	@cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) corpus
+	@mkdir -p build-fuzz/corpus build-fuzz/crashes && cp tests/data/scenario/*.yaml tests/data/engine/*.yaml build-fuzz/corpus/
+	@cd tests/data/scenario && ../../../build-fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	  -artifact_prefix=../../../build-fuzz/crashes/ ../../../build-fuzz/corpus
 
 demand: build
 	@./build/corredor demand $(SCENARIO) --data data

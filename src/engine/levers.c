@@ -102,7 +102,7 @@ int cor_levers_load(cor_levers *lv, const cor_scenario *sc, char *err, size_t er
         int id = cor_levers_find(lv, t->lever);
         if (id < 0) {
             int n = snprintf(err, errlen, "%s:%d: timeline[%d].lever: no module reads lever '%s' (known levers:",
-                             t->pos.file, t->pos.line, i, t->lever);
+                             t->pos.file, t->pos.line, t->index, t->lever);
             for (int k = 0; k < lv->n_levers && n > 0 && (size_t)n < errlen; k++)
                 n += snprintf(err + n, errlen - (size_t)n, "%s %s", k ? "," : "", lv->names[k]);
             if (n > 0 && (size_t)n < errlen)

@@ -229,11 +229,6 @@ static int phase_spawn(cor_sim *sim)
 
 /* ---------------------------------------------------------------- the day */
 
-static inline int is_terminal(const cor_sim *sim, uint32_t a)
-{
-    return (sim->status_flags[sim->agents.status[a]] & COR_STATUS_TERMINAL) != 0;
-}
-
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
