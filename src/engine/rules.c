@@ -22,24 +22,6 @@ int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules)
     return COR_OK;
 }
 
-/* Run the first layer at or below `from` that defines hook H; `call` is the
- * invocation with L bound to that layer, `dflt` the engine default. */
-#define CHAIN(H, from, call, dflt)                                                                      \
-    do {                                                                                                \
-        cor_sim *sim_ = c->sim;                                                                         \
-        for (int l_ = (from); l_ >= 0; l_--) {                                                          \
-            const cor_layer *L = &sim_->layers[l_];                                                     \
-            if (L->rules->H) {                                                                          \
-                int saved_ = c->layer;                                                                  \
-                c->layer = l_;                                                                          \
-                call;                                                                                   \
-                c->layer = saved_;                                                                      \
-                return;                                                                                 \
-            }                                                                                           \
-        }                                                                                               \
-        dflt;                                                                                           \
-    } while (0)
-
 #define CHAIN_VALUE(H, from, call, dflt)                                                                \
     do {                                                                                                \
         cor_sim *sim_ = c->sim;                                                                         \
@@ -56,7 +38,7 @@ int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules)
         return dflt;                                                                                    \
     } while (0)
 
-static void default_decide(cor_ctx *c, uint32_t a)
+void cor_default_decide_(cor_ctx *c, uint32_t a)
 {
     const cor_agents *ag = &c->sim->agents;
     if (ag->status[a] == COR_ST_TRAVELLING) {
@@ -77,17 +59,9 @@ double cor_next_propensity(cor_ctx *c, int group, int demo, int origin)
 {
     CHAIN_VALUE(propensity, c->layer - 1, L->rules->propensity(c, L->state, group, demo, origin), 1.0);
 }
-void cor_decide(cor_ctx *c, uint32_t a)
-{
-    CHAIN(decide, c->sim->n_layers - 1, L->rules->decide(c, L->state, a), default_decide(c, a));
-}
 void cor_next_decide(cor_ctx *c, uint32_t a)
 {
-    CHAIN(decide, c->layer - 1, L->rules->decide(c, L->state, a), default_decide(c, a));
-}
-void cor_arrive(cor_ctx *c, uint32_t a, int place)
-{
-    CHAIN(arrive, c->sim->n_layers - 1, L->rules->arrive(c, L->state, a, place), (void)0);
+    CHAIN(decide, c->layer - 1, L->rules->decide(c, L->state, a), cor_default_decide_(c, a));
 }
 void cor_next_arrive(cor_ctx *c, uint32_t a, int place)
 {

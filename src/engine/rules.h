@@ -56,11 +56,38 @@ int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules);
 /* The base rule sets, by name ("corridor"); NULL if unknown. */
 const cor_rules *cor_rules_find(const char *name);
 
+/* Run the first layer at or below `from` that defines hook H; `call` is the
+ * invocation with L bound to that layer, `dflt` the engine default.  (Used
+ * by rules.c, and inline below for the two hooks on the agents' hot path.) */
+#define CHAIN(H, from, call, dflt)                                                                      \
+    do {                                                                                                \
+        cor_sim *sim_ = c->sim;                                                                         \
+        for (int l_ = (from); l_ >= 0; l_--) {                                                          \
+            const cor_layer *L = &sim_->layers[l_];                                                     \
+            if (L->rules->H) {                                                                          \
+                int saved_ = c->layer;                                                                  \
+                c->layer = l_;                                                                          \
+                call;                                                                                   \
+                c->layer = saved_;                                                                      \
+                return;                                                                                 \
+            }                                                                                           \
+        }                                                                                               \
+        dflt;                                                                                           \
+    } while (0)
+
+void cor_default_decide_(cor_ctx *c, uint32_t a); /* engine default: travellers keep going, others wait a day */
+
 /* Chain entry points (call the top layer) and continuations (call the layer
  * below the one currently running). */
+static inline void cor_decide(cor_ctx *c, uint32_t a)
+{
+    CHAIN(decide, c->sim->n_layers - 1, L->rules->decide(c, L->state, a), cor_default_decide_(c, a));
+}
+static inline void cor_arrive(cor_ctx *c, uint32_t a, int place)
+{
+    CHAIN(arrive, c->sim->n_layers - 1, L->rules->arrive(c, L->state, a, place), (void)0);
+}
 double cor_propensity(cor_ctx *c, int group, int demo, int origin);
-void cor_decide(cor_ctx *c, uint32_t a);
-void cor_arrive(cor_ctx *c, uint32_t a, int place);
 void cor_resolve(cor_ctx *c, uint32_t a, int request);
 double cor_link_weight(cor_ctx *c, int arc, int group, int demo);
 double cor_next_propensity(cor_ctx *c, int group, int demo, int origin);
