@@ -219,8 +219,8 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
     const char *rules_name = sc->rules ? sc->rules : "corridor";
     const cor_rules *base = cor_rules_find(rules_name);
     if (!base)
-        return cor_sim_fail(sim, COR_EINPUT, "%s: meta.rules: unknown rule set '%s' (known: corridor)", sc->files[0],
-                            rules_name);
+        return cor_sim_fail(sim, COR_EINPUT, "%s:%d: meta.rules: unknown rule set '%s' (known: corridor)",
+                            sc->rules_pos.file ? sc->rules_pos.file : sc->files[0], sc->rules_pos.line, rules_name);
     if (sim->n_layers >= COR_MAX_LAYERS)
         return cor_sim_fail(sim, COR_EARG, "too many rule layers");
     memmove(&sim->layers[1], &sim->layers[0], sizeof sim->layers[0] * (size_t)sim->n_layers);

@@ -208,6 +208,8 @@ static inline void cor_set_next_(cor_ctx *c, uint32_t a, int32_t day)
     c->sim->agents.next_day[a] = day;
 }
 
+/* Change status, keeping place and arc (use cor_move_to to take a traveller
+ * off its link). */
 static inline void cor_set_status(cor_ctx *c, uint32_t a, int status)
 {
     cor_agents *ag = &c->sim->agents;
