@@ -57,8 +57,9 @@ int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules);
 const cor_rules *cor_rules_find(const char *name);
 
 /* Run the first layer at or below `from` that defines hook H; `call` is the
- * invocation with L bound to that layer, `dflt` the engine default.  (Used
- * by rules.c, and inline below for the two hooks on the agents' hot path.) */
+ * invocation with L bound to that layer, `dflt` the engine default.  (The
+ * two hooks on the agents' hot path, decide and arrive, start from the top
+ * layer found once at set-up: sim->top_decide, sim->top_arrive.) */
 #define CHAIN(H, from, call, dflt)                                                                      \
     do {                                                                                                \
         cor_sim *sim_ = c->sim;                                                                         \
@@ -81,11 +82,27 @@ void cor_default_decide_(cor_ctx *c, uint32_t a); /* engine default: travellers 
  * below the one currently running). */
 static inline void cor_decide(cor_ctx *c, uint32_t a)
 {
-    CHAIN(decide, c->sim->n_layers - 1, L->rules->decide(c, L->state, a), cor_default_decide_(c, a));
+    int l = c->sim->top_decide;
+    if (l < 0) {
+        cor_default_decide_(c, a);
+        return;
+    }
+    const cor_layer *L = &c->sim->layers[l];
+    int saved = c->layer;
+    c->layer = l;
+    L->rules->decide(c, L->state, a);
+    c->layer = saved;
 }
 static inline void cor_arrive(cor_ctx *c, uint32_t a, int place)
 {
-    CHAIN(arrive, c->sim->n_layers - 1, L->rules->arrive(c, L->state, a, place), (void)0);
+    int l = c->sim->top_arrive;
+    if (l < 0)
+        return;
+    const cor_layer *L = &c->sim->layers[l];
+    int saved = c->layer;
+    c->layer = l;
+    L->rules->arrive(c, L->state, a, place);
+    c->layer = saved;
 }
 double cor_propensity(cor_ctx *c, int group, int demo, int origin);
 void cor_resolve(cor_ctx *c, uint32_t a, int request);

@@ -234,6 +234,13 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
                 return rc;
         }
     }
+    sim->top_decide = sim->top_arrive = -1;
+    for (int l = 0; l < sim->n_layers; l++) {
+        if (sim->layers[l].rules->decide)
+            sim->top_decide = l;
+        if (sim->layers[l].rules->arrive)
+            sim->top_arrive = l;
+    }
     if (cor_levers_load(&sim->levers, sc, err, sizeof err))
         return cor_sim_fail(sim, COR_EINPUT, "%s", err);
 

@@ -100,6 +100,7 @@ struct cor_sim {
 
     cor_layer layers[COR_MAX_LAYERS];
     int n_layers;
+    int top_decide, top_arrive;  /* highest layer defining the hook, -1 if none */
     int initialised;
 
     char *status_names[COR_MAX_STATUSES];
@@ -188,7 +189,7 @@ int cor_lever_write(cor_sim *sim, int lever, double value, int32_t from, const c
 /* Move one agent between (place, status) cells of the counts. */
 static inline void cor_count_move_(cor_ctx *c, uint32_t place_from, int st_from, uint32_t place_to, int st_to)
 {
-    int S = c->sim->n_status;
+    int64_t S = c->sim->n_status;
     int64_t *d = c->counts;
     d[(int64_t)place_from * S + st_from]--;
     d[(int64_t)place_to * S + st_to]++;
@@ -238,29 +239,34 @@ __attribute__((always_inline))
 #endif
 static inline void cor_depart(cor_ctx *c, uint32_t a, int arc)
 {
+    /* local copies: stores through uint8_t pointers would force reloads */
     cor_sim *sim = c->sim;
     cor_agents *ag = &sim->agents;
+    uint8_t *status = ag->status;
+    uint32_t *place = ag->place, *arcs = ag->arc;
+    float *progress = ag->progress;
+    int32_t *since = ag->since, day = c->day;
     const cor_arc *x = &sim->net.arcs[arc];
     int32_t days = x->days;
-    if (ag->status[a] == COR_ST_TRAVELLING && ag->arc[a] == (uint32_t)arc) {
+    if (status[a] == COR_ST_TRAVELLING && arcs[a] == (uint32_t)arc) {
         double speed = sim->net.speed[x->mode];
-        double p = ag->progress[a] + (double)(c->day - ag->since[a]) * speed;
-        ag->progress[a] = (float)(p < x->km ? p : x->km);
-        if (ag->progress[a] > 0) {
-            double d = ceil((x->km - ag->progress[a]) / speed - 1e-9);
+        double p = progress[a] + (double)(day - since[a]) * speed;
+        progress[a] = (float)(p < x->km ? p : x->km);
+        if (progress[a] > 0) {
+            double d = ceil((x->km - progress[a]) / speed - 1e-9);
             days = d < 1 ? 1 : (int32_t)d;
         }
     } else {
-        if (ag->status[a] != COR_ST_TRAVELLING || ag->place[a] != (uint32_t)x->from) {
-            cor_count_move_(c, ag->place[a], ag->status[a], (uint32_t)x->from, COR_ST_TRAVELLING);
-            ag->place[a] = (uint32_t)x->from;
-            ag->status[a] = COR_ST_TRAVELLING;
+        if (status[a] != COR_ST_TRAVELLING || place[a] != (uint32_t)x->from) {
+            cor_count_move_(c, place[a], status[a], (uint32_t)x->from, COR_ST_TRAVELLING);
+            place[a] = (uint32_t)x->from;
+            status[a] = COR_ST_TRAVELLING;
         }
-        ag->arc[a] = (uint32_t)arc;
-        ag->progress[a] = 0;
+        arcs[a] = (uint32_t)arc;
+        progress[a] = 0;
     }
-    ag->since[a] = c->day;
-    cor_set_next_(c, a, c->day + days - 1); /* arrives in the evening of that day */
+    since[a] = day;
+    cor_set_next_(c, a, day + days - 1); /* arrives in the evening of that day */
 }
 
 /* Choose an outgoing arc of the agent's place by the route weights, given a

@@ -234,16 +234,21 @@ __attribute__((always_inline))
 #endif
 static inline void arrive_now(cor_ctx *c, uint32_t a)
 {
+    /* local copies: stores through uint8_t pointers would force reloads */
     cor_agents *ag = &c->sim->agents;
-    const cor_arc *x = &c->sim->net.arcs[ag->arc[a]];
-    count_move(c, ag->place[a], COR_ST_TRAVELLING, (uint32_t)x->to, COR_ST_WAITING);
-    ag->place[a] = (uint32_t)x->to;
-    ag->status[a] = COR_ST_WAITING;
-    ag->arc[a] = COR_NONE;
-    ag->progress[a] = 0;
-    ag->since[a] = c->day;
-    set_next(c, a, c->day + 1);
-    cor_arrive(c, a, x->to);
+    uint32_t *place = ag->place, *arcs = ag->arc;
+    uint8_t *status = ag->status;
+    float *progress = ag->progress;
+    int32_t *since = ag->since, day = c->day;
+    int to = c->sim->net.arcs[arcs[a]].to;
+    count_move(c, place[a], COR_ST_TRAVELLING, (uint32_t)to, COR_ST_WAITING);
+    place[a] = (uint32_t)to;
+    arcs[a] = COR_NONE;
+    progress[a] = 0;
+    since[a] = day;
+    status[a] = COR_ST_WAITING;
+    set_next(c, a, day + 1);
+    cor_arrive(c, a, to);
 }
 
 /* Evening of the day a travelling agent reaches the end of its arc. */
