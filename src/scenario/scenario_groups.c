@@ -214,36 +214,20 @@ static int parse_population(sc_in *in, const yt_node *m, const char *path, cor_s
     return COR_OK;
 }
 
+static int population_item(sc_in *in, const yt_node *m, const char *path, void *item, int i)
+{
+    cor_sc_population *p = item;
+    p->index = i;
+    return parse_population(in, m, path, p);
+}
+static const char *population_id(const void *item) { return ((const cor_sc_population *)item)->id; }
+
 int sc_parse_populations(sc_in *in, const yt_node *s, cor_scenario *it)
 {
-    char path[SC_PATH], f[SC_PATH];
-    sc_index ix;
-    int rc;
-    TRY(sc_want_seq(in, s, "populations"));
-    it->populations = calloc((size_t)s->n + 1, sizeof *it->populations);
-    int *lines = calloc((size_t)s->n + 1, sizeof *lines);
-    if (!it->populations || !lines || sc_index_init(&ix, (size_t)s->n)) {
-        free(lines);
-        return sc_nomem(in->sc);
-    }
-    it->n_populations = s->n;
-    rc = COR_OK;
-    for (int i = 0; i < s->n && !rc; i++) {
-        cor_sc_population *p = &it->populations[i];
-        sc_path_idx(path, "populations", i);
-        p->index = i;
-        if ((rc = parse_population(in, s->kids[i], path, p)))
-            break;
-        lines[i] = yt_get(s->kids[i], "id")->line;
-        int j = sc_index_get(&ix, p->id);
-        FIELD(path, "id");
-        if (j >= 0)
-            rc = sc_err(in, lines[i], f, "duplicate population id '%s' (first at line %d)", p->id, lines[j]);
-        else if (sc_index_put(&ix, p->id, i))
-            rc = sc_nomem(in->sc);
-    }
-    sc_index_free(&ix);
-    free(lines);
+    void *items = NULL;
+    int rc = sc_parse_items(in, s, "populations", "population", sizeof *it->populations, &items, &it->n_populations,
+                            population_item, population_id);
+    it->populations = items;
     return rc;
 }
 
@@ -333,35 +317,19 @@ static int parse_lever(sc_in *in, const yt_node *m, const char *path, cor_sc_lev
     return COR_OK;
 }
 
+static int lever_item(sc_in *in, const yt_node *m, const char *path, void *item, int i)
+{
+    cor_sc_lever *l = item;
+    l->index = i;
+    return parse_lever(in, m, path, l);
+}
+static const char *lever_id(const void *item) { return ((const cor_sc_lever *)item)->id; }
+
 int sc_parse_timeline(sc_in *in, const yt_node *s, cor_scenario *it)
 {
-    char path[SC_PATH], f[SC_PATH];
-    sc_index ix;
-    int rc;
-    TRY(sc_want_seq(in, s, "timeline"));
-    it->timeline = calloc((size_t)s->n + 1, sizeof *it->timeline);
-    int *lines = calloc((size_t)s->n + 1, sizeof *lines);
-    if (!it->timeline || !lines || sc_index_init(&ix, (size_t)s->n)) {
-        free(lines);
-        return sc_nomem(in->sc);
-    }
-    it->n_timeline = s->n;
-    rc = COR_OK;
-    for (int i = 0; i < s->n && !rc; i++) {
-        cor_sc_lever *l = &it->timeline[i];
-        sc_path_idx(path, "timeline", i);
-        l->index = i;
-        if ((rc = parse_lever(in, s->kids[i], path, l)) || !l->id)
-            continue;
-        lines[i] = yt_get(s->kids[i], "id")->line;
-        int j = sc_index_get(&ix, l->id);
-        FIELD(path, "id");
-        if (j >= 0)
-            rc = sc_err(in, lines[i], f, "duplicate timeline id '%s' (first at line %d)", l->id, lines[j]);
-        else if (sc_index_put(&ix, l->id, i))
-            rc = sc_nomem(in->sc);
-    }
-    sc_index_free(&ix);
-    free(lines);
+    void *items = NULL;
+    int rc = sc_parse_items(in, s, "timeline", "timeline", sizeof *it->timeline, &items, &it->n_timeline, lever_item,
+                            lever_id);
+    it->timeline = items;
     return rc;
 }

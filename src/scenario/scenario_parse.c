@@ -235,42 +235,60 @@ static int parse_place(sc_in *in, const yt_node *m, const char *path, cor_sc_pla
     return COR_OK;
 }
 
-/* Check that item i's id (at `line`) is new in this file. */
-static int unique_id(sc_in *in, sc_index *ix, const char *id, int i, const int *lines, int line, const char *field,
-                     const char *what)
-{
-    int j = sc_index_get(ix, id);
-    if (j >= 0)
-        return sc_err(in, line, field, "duplicate %s id '%s' (first at line %d)", what, id, lines[j]);
-    return sc_index_put(ix, id, i) ? sc_nomem(in->sc) : COR_OK;
-}
-
-static int parse_places(sc_in *in, const yt_node *s, cor_scenario *it)
+/* Parse the sequence s (the section `name`) into a new array of s->n items
+ * of `size` bytes with parse(), and check that the ids given (id_of() may
+ * return NULL for an item without one) are unique within the file.  The
+ * array and its count are stored in *items / *n before parsing, so that a
+ * failure leaves what was parsed for the scenario's cleanup to free. */
+int sc_parse_items(sc_in *in, const yt_node *s, const char *name, const char *what, size_t size, void **items,
+                   int *n, sc_item_parser parse, sc_item_id id_of)
 {
     char path[SC_PATH], f[SC_PATH];
     sc_index ix;
     int rc;
-    TRY(sc_want_seq(in, s, "places"));
-    it->places = calloc((size_t)s->n + 1, sizeof *it->places);
+    TRY(sc_want_seq(in, s, name));
+    *items = calloc((size_t)s->n + 1, size);
     int *lines = calloc((size_t)s->n + 1, sizeof *lines);
-    if (!it->places || !lines || sc_index_init(&ix, (size_t)s->n)) {
+    if (!*items || !lines || sc_index_init(&ix, (size_t)s->n)) {
         free(lines);
         return sc_nomem(in->sc);
     }
-    it->n_places = s->n;
+    *n = s->n;
     rc = COR_OK;
     for (int i = 0; i < s->n && !rc; i++) {
-        cor_sc_place *p = &it->places[i];
-        sc_path_idx(path, "places", i);
-        p->index = i;
-        if ((rc = parse_place(in, s->kids[i], path, p)))
+        void *item = (char *)*items + (size_t)i * size;
+        sc_path_idx(path, name, i);
+        if ((rc = parse(in, s->kids[i], path, item, i)))
             break;
+        const char *id = id_of(item);
+        if (!id)
+            continue;
         lines[i] = yt_get(s->kids[i], "id")->line;
         FIELD(path, "id");
-        rc = unique_id(in, &ix, p->id, i, lines, lines[i], f, "place");
+        int j = sc_index_get(&ix, id);
+        if (j >= 0)
+            rc = sc_err(in, lines[i], f, "duplicate %s id '%s' (first at line %d)", what, id, lines[j]);
+        else if (sc_index_put(&ix, id, i))
+            rc = sc_nomem(in->sc);
     }
     sc_index_free(&ix);
     free(lines);
+    return rc;
+}
+
+static int place_item(sc_in *in, const yt_node *m, const char *path, void *item, int i)
+{
+    cor_sc_place *p = item;
+    p->index = i;
+    return parse_place(in, m, path, p);
+}
+static const char *place_id(const void *item) { return ((const cor_sc_place *)item)->id; }
+
+static int parse_places(sc_in *in, const yt_node *s, cor_scenario *it)
+{
+    void *items = NULL;
+    int rc = sc_parse_items(in, s, "places", "place", sizeof *it->places, &items, &it->n_places, place_item, place_id);
+    it->places = items;
     return rc;
 }
 
@@ -365,34 +383,19 @@ static int default_link_ids(sc_in *in, cor_scenario *it)
     return rc;
 }
 
+static int link_item(sc_in *in, const yt_node *m, const char *path, void *item, int i)
+{
+    cor_sc_link *l = item;
+    l->index = i;
+    return parse_link(in, m, path, l);
+}
+static const char *link_id(const void *item) { return ((const cor_sc_link *)item)->id; }
+
 static int parse_links(sc_in *in, const yt_node *s, cor_scenario *it)
 {
-    char path[SC_PATH], f[SC_PATH];
-    sc_index ix;
-    int rc;
-    TRY(sc_want_seq(in, s, "links"));
-    it->links = calloc((size_t)s->n + 1, sizeof *it->links);
-    int *lines = calloc((size_t)s->n + 1, sizeof *lines);
-    if (!it->links || !lines || sc_index_init(&ix, (size_t)s->n)) {
-        free(lines);
-        return sc_nomem(in->sc);
-    }
-    it->n_links = s->n;
-    rc = COR_OK;
-    for (int i = 0; i < s->n && !rc; i++) {
-        cor_sc_link *l = &it->links[i];
-        sc_path_idx(path, "links", i);
-        l->index = i;
-        if ((rc = parse_link(in, s->kids[i], path, l)))
-            break;
-        if (!l->id)
-            continue;
-        lines[i] = yt_get(s->kids[i], "id")->line;
-        FIELD(path, "id");
-        rc = unique_id(in, &ix, l->id, i, lines, lines[i], f, "link");
-    }
-    sc_index_free(&ix);
-    free(lines);
+    void *items = NULL;
+    int rc = sc_parse_items(in, s, "links", "link", sizeof *it->links, &items, &it->n_links, link_item, link_id);
+    it->links = items;
     return rc ? rc : default_link_ids(in, it);
 }
 
