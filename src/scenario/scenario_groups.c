@@ -154,16 +154,7 @@ static int parse_population(sc_in *in, const yt_node *m, const char *path, cor_s
     p->pos = (cor_pos){in->file, m->line};
     TRY(sc_want_map(in, m, path));
     TRY(sc_check_keys(in, m, path, pop_keys));
-    if (!(v = yt_get(m, "id")))
-        return sc_missing(in, m, path, "id");
-    FIELD(path, "id");
-    TRY(sc_to_id(in, v, f, "id", &p->id));
-    if ((v = yt_get(m, "name"))) {
-        FIELD(path, "name");
-        TRY(sc_to_str(in, v, f, &p->name));
-    } else if (!(p->name = sc_strdup(p->id))) {
-        return sc_nomem(in->sc);
-    }
+    TRY(sc_parse_id_name(in, m, path, &p->id, &p->name));
     if (!(v = yt_get(m, "origins")))
         return sc_missing(in, m, path, "origins");
     FIELD(path, "origins");

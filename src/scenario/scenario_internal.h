@@ -115,6 +115,7 @@ int sc_parse_layer(sc_in *in, const yt_node *root, sc_layer *L);
 void sc_layer_free(sc_layer *L);
 
 /* ---- scenario_groups.c */
+int sc_parse_id_name(sc_in *in, const yt_node *m, const char *path, char **id, char **name);
 typedef int (*sc_item_parser)(sc_in *in, const yt_node *m, const char *path, void *item, int index);
 typedef const char *(*sc_item_id)(const void *item);
 int sc_parse_items(sc_in *in, const yt_node *s, const char *name, const char *what, size_t size, void **items,

@@ -187,16 +187,7 @@ static int parse_place(sc_in *in, const yt_node *m, const char *path, cor_sc_pla
     p->pos = (cor_pos){in->file, m->line};
     TRY(sc_want_map(in, m, path));
     TRY(sc_check_keys(in, m, path, place_keys));
-    if (!(v = yt_get(m, "id")))
-        return sc_missing(in, m, path, "id");
-    FIELD(path, "id");
-    TRY(sc_to_id(in, v, f, "id", &p->id));
-    if ((v = yt_get(m, "name"))) {
-        FIELD(path, "name");
-        TRY(sc_to_str(in, v, f, &p->name));
-    } else if (!(p->name = sc_strdup(p->id))) {
-        return sc_nomem(in->sc);
-    }
+    TRY(sc_parse_id_name(in, m, path, &p->id, &p->name));
     if ((v = yt_get(m, "country"))) {
         FIELD(path, "country");
         TRY(sc_to_str(in, v, f, &p->country));
@@ -231,6 +222,25 @@ static int parse_place(sc_in *in, const yt_node *m, const char *path, cor_sc_pla
     if ((v = yt_get(m, "source"))) {
         FIELD(path, "source");
         TRY(sc_to_str(in, v, f, &p->source));
+    }
+    return COR_OK;
+}
+
+/* An item's required `id` and optional `name` (default: the id). */
+int sc_parse_id_name(sc_in *in, const yt_node *m, const char *path, char **id, char **name)
+{
+    char f[SC_PATH];
+    const yt_node *v;
+    int rc;
+    if (!(v = yt_get(m, "id")))
+        return sc_missing(in, m, path, "id");
+    FIELD(path, "id");
+    TRY(sc_to_id(in, v, f, "id", id));
+    if ((v = yt_get(m, "name"))) {
+        FIELD(path, "name");
+        TRY(sc_to_str(in, v, f, name));
+    } else if (!(*name = sc_strdup(*id))) {
+        return sc_nomem(in->sc);
     }
     return COR_OK;
 }
