@@ -104,12 +104,18 @@ double cor_sim_scale(const cor_sim *sim);
 /* Agents at a place in a status at the end of a month (month index). */
 int64_t cor_sim_agents_at_month_end(const cor_sim *sim, int place, int status, int month);
 
-/* Counted events ("encounter", ...): id by name (-1 if none), and agents
- * counted at a place (-1: all) in a month (-1: all months). */
-int cor_sim_event_id(const cor_sim *sim, const char *name);
-int cor_sim_n_events(const cor_sim *sim);
-const char *cor_sim_event_name(const cor_sim *sim, int ev);
-int64_t cor_sim_event_agents(const cor_sim *sim, int ev, int place, int month);
+/* Output series ("us_encounters", "inm_detentions", ...; see docs/OUTPUTS.md):
+ * id by name (-1 if no module counts it), and the value (people, or the
+ * series' own unit) at a place (-1: all) in a month (-1: all months),
+ * summed over groups and demographics. */
+int cor_sim_series_id(const cor_sim *sim, const char *name);
+int cor_sim_n_series(const cor_sim *sim);
+const char *cor_sim_series_name(const cor_sim *sim, int series);
+double cor_sim_series_value(const cor_sim *sim, int series, int place, int month);
+/* A summary.json headline ("us_encounters", "mpp_stranded_peak", ...) for
+ * the whole run (year 0) or one calendar year; COR_EARG if no loaded module
+ * provides the key or the year is outside the run. */
+int cor_sim_summary(const cor_sim *sim, const char *key, int year, double *out);
 
 typedef struct {
     double runtime_s;          /* wall time spent in cor_sim_step */

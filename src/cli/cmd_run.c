@@ -160,7 +160,7 @@ static void print_summary(const cor_sim *sim, const char *dir)
         if (n > 0)
             print_people(kinds[i], n);
     }
-    int ev = cor_sim_event_id(sim, "encounter");
+    int ev = cor_sim_series_id(sim, "us_encounters");
     int from = last - 11 > first ? last - 11 : first;
     printf("encounters by US sector, %04d-%02d to %04d-%02d:\n", from / 12, from % 12 + 1, last / 12, last % 12 + 1);
     double total = 0;
@@ -169,7 +169,7 @@ static void print_summary(const cor_sim *sim, const char *dir)
             continue;
         double n = 0;
         for (int m = from; m <= last; m++)
-            n += (double)cor_sim_event_agents(sim, ev, p, m) * k;
+            n += cor_sim_series_value(sim, ev, p, m);
         print_people(cor_sim_place_name(sim, p), n);
         total += n;
     }

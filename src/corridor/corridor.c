@@ -7,7 +7,7 @@
 
 typedef struct {
     int st_sheltered, st_arrived;
-    int ev_encounter;
+    cor_encounter_ids enc;
     double detour_km, risk_aversion, mode_pref[COR_N_MODES];
     double transit_wait, rest_prob, rest_days, border_wait;
     double f_transit, f_rest, f_border;   /* cor_geometric_factor of the three means */
@@ -39,9 +39,11 @@ static int setup(cor_sim *sim, void **state)
     *state = k;
     k->st_sheltered = cor_status_register(sim, "sheltered", 0);
     k->st_arrived = cor_status_register(sim, "arrived", COR_STATUS_TERMINAL);
-    k->ev_encounter = cor_event_register(sim, "encounter");
-    if (k->st_sheltered < 0 || k->st_arrived < 0 || k->ev_encounter < 0)
+    if (k->st_sheltered < 0 || k->st_arrived < 0)
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    int rc = cor_encounter_setup(sim, &k->enc);
+    if (rc)
+        return rc;
     const char *who = "the corridor rules";
     if (!cor_param_require(sim, "route_detour_km", who, &k->detour_km) ||
         !positive(sim, "route_detour_km", k->detour_km, 0) ||
@@ -142,15 +144,14 @@ static inline void dwell(cor_ctx *c, uint32_t a, double f)
     cor_wait(c, a, f != 0.0 ? 1 + cor_geometric_f(draw(c, a, 0).w[1], f) : 1);
 }
 
-static void arrive(cor_ctx *c, void *state, uint32_t a, int place)
+static void arrive(cor_ctx *c, void *state, uint32_t a, int place, int arc)
 {
     const corridor *k = state;
-    cor_agents *ag = &c->sim->agents;
+    (void)arc;
     switch (c->sim->net.kind[place]) {
     case COR_KIND_US_SECTOR:
-        if (ag->attempts[a] < UINT8_MAX)
-            ag->attempts[a]++;
-        cor_event(c, k->ev_encounter, place, a);
+        /* no US processing in these rules: an encounter, and the person is in */
+        cor_encounter_count(c, &k->enc, a, place, COR_TITLE8);
         cor_finish(c, a, k->st_arrived);
         break;
     case COR_KIND_DESTINATION:

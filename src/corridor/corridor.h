@@ -4,7 +4,8 @@
  *
  * Statuses it adds: "sheltered" (in a shelter bed, limited by the place's
  * capacity) and "arrived" (terminal: reached a US sector or a destination).
- * Event it counts: "encounter" (arrival at a us_sector place).
+ * Series it counts: the US encounter series (us/encounter.h) on arrival at a
+ * us_sector place.
  * Parameters it reads: route_detour_km, route_risk_aversion,
  * mode_pref_<mode> (optional, neutral 1), transit_wait_days (if the network
  * has transit, origin or border_crossing places), shelter_rest_prob and
@@ -15,6 +16,7 @@
 #define COR_CORRIDOR_H
 
 #include "engine/rules.h"
+#include "us/encounter.h"
 
 extern const cor_rules cor_corridor_rules;
 

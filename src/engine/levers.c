@@ -219,10 +219,10 @@ static int has(const int *list, int n, int v)
 int cor_scope_has_place(const cor_scope *s, int place) { return has(s->places, s->n_places, place); }
 int cor_scope_has_link(const cor_scope *s, int link) { return has(s->links, s->n_links, link); }
 
-int cor_levers_get(const cor_levers *lv, int lever, int place, int link, int group, int demo, double *value)
+int cor_levers_entry(const cor_levers *lv, int lever, int place, int link, int group, int demo)
 {
     if (lever < 0 || lever >= lv->n_levers)
-        return 0;
+        return -1;
     for (int k = lv->active_start[lever + 1] - 1; k >= lv->active_start[lever]; k--) {
         const cor_lever_entry *e = &lv->entries[lv->active[k]];
         const cor_scope *s = &e->scope;
@@ -231,8 +231,16 @@ int cor_levers_get(const cor_levers *lv, int lever, int place, int link, int gro
             continue;
         if (s->demo_mask && (demo < 0 || !(s->demo_mask & (1u << demo))))
             continue;
-        *value = e->value;
-        return 1;
+        return lv->active[k];
     }
-    return 0;
+    return -1;
+}
+
+int cor_levers_get(const cor_levers *lv, int lever, int place, int link, int group, int demo, double *value)
+{
+    int e = cor_levers_entry(lv, lever, place, link, group, demo);
+    if (e < 0)
+        return 0;
+    *value = lv->entries[e].value;
+    return 1;
 }

@@ -78,6 +78,10 @@ int cor_levers_refresh(cor_levers *lv, int32_t day);
  * entry is in force, else 0. */
 int cor_levers_get(const cor_levers *lv, int lever, int place, int link, int group, int demo, double *value);
 
+/* The index (into entries) of the entry that gives that value, or -1:
+ * for modules that keep state per entry (a quota per issuing window). */
+int cor_levers_entry(const cor_levers *lv, int lever, int place, int link, int group, int demo);
+
 /* Does a scope contain this place / link (empty list: yes)? */
 int cor_scope_has_place(const cor_scope *s, int place);
 int cor_scope_has_link(const cor_scope *s, int link);

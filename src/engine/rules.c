@@ -3,13 +3,51 @@
 
 #include <string.h>
 
-#include "corridor/corridor.h"
+
+/* Every rule set and module, in the canonical stacking order (bottom to
+ * top): a scenario's meta.modules are stacked in this order whatever order
+ * it lists them in, so that chained hooks always meet in the same order
+ * (docs/MODEL.md, "Modules").  Layer 0 is the base rule set (meta.rules). */
+#define MODULES(X)                                                                                      \
+    X(corridor) /* base rule set: movement, shelters, border waits, encounters */                       \
+    X(returns) X(title8) X(mpp) X(title42) X(proclamation) X(cbp_one) X(parole) X(closures)            \
+    X(comar) X(inm) X(guard) X(due_process) X(tvrh)                                                     \
+    X(deterrence) X(root_causes) X(caravans) X(harm)
+
+#define DECLARE(n) extern const cor_rules cor_##n##_rules __attribute__((weak));
+MODULES(DECLARE)
+#undef DECLARE
+
+typedef struct {
+    const char *name;
+    const cor_rules *rules;
+} module_entry;
+
+#define ENTRY(n) {#n, &cor_##n##_rules},
+static const module_entry modules[] = {MODULES(ENTRY)};
+#undef ENTRY
 
 const cor_rules *cor_rules_find(const char *name)
 {
-    if (strcmp(name, "corridor") == 0)
-        return &cor_corridor_rules;
+    for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+        if (strcmp(name, modules[i].name) == 0)
+            return modules[i].rules; /* NULL if that module is not built in */
     return NULL;
+}
+
+int cor_rules_rank(const char *name)
+{
+    for (size_t i = 0; i < sizeof modules / sizeof *modules; i++)
+        if (strcmp(name, modules[i].name) == 0 && modules[i].rules)
+            return (int)i;
+    return -1;
+}
+
+const char *cor_rules_names(void)
+{
+#define NAME(n) " " #n
+    return MODULES(NAME) + 1;
+#undef NAME
 }
 
 int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules)
@@ -63,9 +101,9 @@ void cor_next_decide(cor_ctx *c, uint32_t a)
 {
     CHAIN(decide, c->layer - 1, L->rules->decide(c, L->state, a), cor_default_decide_(c, a));
 }
-void cor_next_arrive(cor_ctx *c, uint32_t a, int place)
+void cor_next_arrive(cor_ctx *c, uint32_t a, int place, int arc)
 {
-    CHAIN(arrive, c->layer - 1, L->rules->arrive(c, L->state, a, place), (void)0);
+    CHAIN(arrive, c->layer - 1, L->rules->arrive(c, L->state, a, place, arc), (void)0);
 }
 void cor_resolve(cor_ctx *c, uint32_t a, int request)
 {
@@ -105,3 +143,7 @@ void cor_notify_lever(cor_ctx *c, const cor_lever_change *ch) { NOTIFY(lever_cha
 void cor_notify_day_start(cor_ctx *c) { NOTIFY(day_start, L->rules->day_start(c, L->state)); }
 void cor_notify_day_end(cor_ctx *c) { NOTIFY(day_end, L->rules->day_end(c, L->state)); }
 void cor_notify_month_end(cor_ctx *c, int month) { NOTIFY(month_end, L->rules->month_end(c, L->state, month)); }
+void cor_notify_observe(cor_ctx *c, int series, int place, uint32_t a)
+{
+    NOTIFY(observe, L->rules->observe(c, L->state, series, place, a));
+}

@@ -38,7 +38,8 @@ typedef struct cor_rules {
     /* chained */
     double (*propensity)(cor_ctx *c, void *state, int group, int demo, int origin); /* default 1 */
     void (*decide)(cor_ctx *c, void *state, uint32_t a);  /* default: travelling agents keep going, others wait 1 day */
-    void (*arrive)(cor_ctx *c, void *state, uint32_t a, int place); /* default: nothing (decide tomorrow) */
+    /* arrival at place by arc (-1: not along a link); default: nothing (decide tomorrow) */
+    void (*arrive)(cor_ctx *c, void *state, uint32_t a, int place, int arc);
     void (*resolve)(cor_ctx *c, void *state, uint32_t a, int request); /* default: nothing */
     double (*link_weight)(cor_ctx *c, void *state, int arc, int group, int demo); /* default: the link's weight */
 
@@ -48,13 +49,22 @@ typedef struct cor_rules {
     void (*day_start)(cor_ctx *c, void *state);
     void (*day_end)(cor_ctx *c, void *state);
     void (*month_end)(cor_ctx *c, void *state, int month);
+    /* agent a was counted in FLOW series `series` at place (cor_event);
+     * runs where the count was made (possibly in parallel): it may count
+     * further series for a and read shared state, nothing else. */
+    void (*observe)(cor_ctx *c, void *state, int series, int place, uint32_t a);
 } cor_rules;
 
 /* Push a layer on top (before cor_sim_init).  `rules` must outlive the sim. */
 int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules);
 
-/* The base rule sets, by name ("corridor"); NULL if unknown. */
+/* Rule sets and modules by name ("corridor", "inm", ...); NULL if unknown.
+ * cor_rules_rank gives a module's place in the canonical stacking order
+ * (modules are stacked in that order, whatever order a scenario lists
+ * them in), -1 if unknown; cor_rules_names lists them for messages. */
 const cor_rules *cor_rules_find(const char *name);
+int cor_rules_rank(const char *name);
+const char *cor_rules_names(void);
 
 /* Run the first layer at or below `from` that defines hook H; `call` is the
  * invocation with L bound to that layer, `dflt` the engine default.  (The
@@ -93,7 +103,7 @@ static inline void cor_decide(cor_ctx *c, uint32_t a)
     L->rules->decide(c, L->state, a);
     c->layer = saved;
 }
-static inline void cor_arrive(cor_ctx *c, uint32_t a, int place)
+static inline void cor_arrive(cor_ctx *c, uint32_t a, int place, int arc)
 {
     int l = c->sim->top_arrive;
     if (l < 0)
@@ -101,7 +111,7 @@ static inline void cor_arrive(cor_ctx *c, uint32_t a, int place)
     const cor_layer *L = &c->sim->layers[l];
     int saved = c->layer;
     c->layer = l;
-    L->rules->arrive(c, L->state, a, place);
+    L->rules->arrive(c, L->state, a, place, arc);
     c->layer = saved;
 }
 double cor_propensity(cor_ctx *c, int group, int demo, int origin);
@@ -109,7 +119,7 @@ void cor_resolve(cor_ctx *c, uint32_t a, int request);
 double cor_link_weight(cor_ctx *c, int arc, int group, int demo);
 double cor_next_propensity(cor_ctx *c, int group, int demo, int origin);
 void cor_next_decide(cor_ctx *c, uint32_t a);
-void cor_next_arrive(cor_ctx *c, uint32_t a, int place);
+void cor_next_arrive(cor_ctx *c, uint32_t a, int place, int arc);
 void cor_next_resolve(cor_ctx *c, uint32_t a, int request);
 double cor_next_link_weight(cor_ctx *c, int arc, int group, int demo);
 
@@ -119,5 +129,6 @@ void cor_notify_lever(cor_ctx *c, const cor_lever_change *ch);
 void cor_notify_day_start(cor_ctx *c);
 void cor_notify_day_end(cor_ctx *c);
 void cor_notify_month_end(cor_ctx *c, int month);
+void cor_notify_observe(cor_ctx *c, int series, int place, uint32_t a);
 
 #endif

@@ -19,6 +19,7 @@ cor_sim *cor_sim_new(void)
     if (!sim)
         return NULL;
     cor_levers_init(&sim->levers);
+    cor_series_init(&sim->series);
     return sim;
 }
 
@@ -28,7 +29,7 @@ static void free_ctx(cor_ctx *c)
         free(c->near[k].ids);
     free(c->far);
     free(c->delta);
-    free(c->events);
+    free(c->flows);
     free(c->req_agent);
     free(c->req_code);
 }
@@ -46,8 +47,11 @@ void cor_sim_free(cor_sim *sim)
     cor_levers_free(&sim->levers);
     for (int i = 0; i < sim->n_status; i++)
         free(sim->status_names[i]);
-    for (int i = 0; i < sim->n_events; i++)
-        free(sim->event_names[i]);
+    for (int i = 0; i < sim->n_flags; i++)
+        free(sim->flag_names[i]);
+    for (int i = 0; i < sim->n_requests; i++)
+        free(sim->request_names[i]);
+    cor_series_free(&sim->series);
     free(sim->count);
     free(sim->route_start);
     free(sim->route_arc);
@@ -58,7 +62,6 @@ void cor_sim_free(cor_sim *sim)
     free(sim->ctx);
     free_ctx(&sim->seq);
     free(sim->stocks);
-    free(sim->ev);
     free(sim);
 }
 
@@ -105,11 +108,62 @@ int cor_status_register(cor_sim *sim, const char *name, unsigned flags)
     return id;
 }
 int cor_status_find(const cor_sim *sim, const char *name) { return registry_find(sim->status_names, sim->n_status, name); }
-int cor_event_register(cor_sim *sim, const char *name)
+int cor_series_register(cor_sim *sim, const char *name, cor_series_kind kind, const char *summary_key,
+                        cor_series_agg agg)
 {
-    return sim->initialised ? -1 : registry_add(sim->event_names, &sim->n_events, COR_MAX_EVENTS, name);
+    return sim->initialised ? cor_series_lookup(&sim->series, name)
+                            : cor_series_define(&sim->series, name, kind, summary_key, agg);
 }
-int cor_event_find(const cor_sim *sim, const char *name) { return registry_find(sim->event_names, sim->n_events, name); }
+int cor_series_find(const cor_sim *sim, const char *name) { return cor_series_lookup(&sim->series, name); }
+
+uint8_t cor_flag_register(cor_sim *sim, const char *name)
+{
+    int i = sim->initialised ? registry_find(sim->flag_names, sim->n_flags, name)
+                             : registry_add(sim->flag_names, &sim->n_flags, COR_MAX_FLAGS, name);
+    return i < 0 ? 0 : (uint8_t)(1u << i);
+}
+uint8_t cor_flag_find(const cor_sim *sim, const char *name)
+{
+    int i = registry_find(sim->flag_names, sim->n_flags, name);
+    return i < 0 ? 0 : (uint8_t)(1u << i);
+}
+int cor_request_register(cor_sim *sim, const char *name)
+{
+    int i = sim->initialised ? registry_find(sim->request_names, sim->n_requests, name)
+                             : registry_add(sim->request_names, &sim->n_requests, COR_MAX_REQUESTS, name);
+    return i < 0 ? 0 : i + 1;
+}
+int cor_request_find(const cor_sim *sim, const char *name)
+{
+    int i = registry_find(sim->request_names, sim->n_requests, name);
+    return i < 0 ? 0 : i + 1;
+}
+int cor_module_loaded(const cor_sim *sim, const char *name)
+{
+    for (int l = 0; l < sim->n_layers; l++)
+        if (strcmp(sim->layers[l].rules->name, name) == 0)
+            return 1;
+    return 0;
+}
+int cor_streams_enable(cor_sim *sim)
+{
+    if (sim->stream_col > 0)
+        return sim->stream_col;
+    int col = cor_column_register(sim, "stream", sizeof(uint32_t));
+    if (col < 0)
+        return cor_sim_fail(sim, COR_ENOMEM, "cannot add the agent stream column"), -1;
+    sim->stream_col = col + 1;
+    return col;
+}
+int cor_home_place(const cor_sim *sim, int group)
+{
+    const cor_sc_population *p = &sim->sc->populations[group];
+    int best = 0;
+    for (int o = 1; o < p->n_origins; o++)
+        if (p->origins[o].share > p->origins[best].share)
+            best = o;
+    return p->n_origins ? p->origins[best].place : -1;
+}
 int cor_lever_register(cor_sim *sim, const char *name) { return cor_levers_id(&sim->levers, name); }
 int cor_column_register(cor_sim *sim, const char *name, size_t size)
 {
@@ -159,12 +213,11 @@ static int init_ctx(cor_sim *sim, cor_ctx *c, int tid, int sequential)
     c->tid = tid;
     c->sequential = sequential;
     size_t nd = (size_t)sim->net.n_places * (size_t)sim->n_status;
-    size_t ne = (size_t)(sim->n_events ? sim->n_events : 1) * (size_t)sim->net.n_places * (size_t)sim->n_groups *
-                COR_N_DEMOS;
+    size_t nf = (size_t)(sim->series.n ? sim->series.n : 1) * (size_t)sim->series.cells;
     c->delta = sequential ? NULL : calloc(nd + 1, sizeof *c->delta);
     c->counts = sequential ? sim->count : c->delta;
-    c->events = calloc(ne + 1, sizeof *c->events);
-    return (!sequential && !c->delta) || !c->events ? -1 : 0;
+    c->flows = calloc(nf + 1, sizeof *c->flows);
+    return (!sequential && !c->delta) || !c->flows ? -1 : 0;
 }
 
 static double expected_agents(const cor_sim *sim)
@@ -200,6 +253,8 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
     if (!(sim->scale > 0) || !isfinite(sim->scale))
         return cor_sim_fail(sim, COR_EARG, "scale must be a positive number of people per agent");
     sim->threads = sim->opt.threads > 0 ? sim->opt.threads : 1;
+    if (sim->threads > 1024)
+        return cor_sim_fail(sim, COR_EARG, "at most 1024 threads");
     if (sim->par_min <= 0)
         sim->par_min = 4096;
     sim->n_groups = sc->n_populations;
@@ -215,17 +270,39 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
         cor_status_register(sim, "waiting", 0) != COR_ST_WAITING)
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
 
-    /* the base rule set goes below any layers added by the caller */
+    /* layer 0: the base rule set; then meta.modules in canonical order;
+     * then any layers added by the caller (tests) */
     const char *rules_name = sc->rules ? sc->rules : "corridor";
     const cor_rules *base = cor_rules_find(rules_name);
-    if (!base)
+    if (!base || cor_rules_rank(rules_name) != 0)
         return cor_sim_fail(sim, COR_EINPUT, "%s:%d: meta.rules: unknown rule set '%s' (known: corridor)",
                             sc->rules_pos.file ? sc->rules_pos.file : sc->files[0], sc->rules_pos.line, rules_name);
-    if (sim->n_layers >= COR_MAX_LAYERS)
+    int n_extra = sim->n_layers;
+    cor_layer extra[COR_MAX_LAYERS];
+    memcpy(extra, sim->layers, sizeof extra[0] * (size_t)n_extra);
+    sim->n_layers = 0;
+    sim->layers[sim->n_layers++] = (cor_layer){base, NULL};
+    int rank_seen[COR_MAX_LAYERS] = {0};
+    for (int i = 0; i < sc->n_modules; i++) {
+        int rank = cor_rules_rank(sc->modules[i]);
+        const char *file = sc->modules_pos.file ? sc->modules_pos.file : sc->files[0];
+        if (rank <= 0)
+            return cor_sim_fail(sim, COR_EINPUT, "%s:%d: meta.modules[%d]: unknown module '%s' (known: %s)", file,
+                                sc->module_lines ? sc->module_lines[i] : sc->modules_pos.line, i, sc->modules[i],
+                                cor_rules_names() + strlen("corridor "));
+        if (rank < COR_MAX_LAYERS && rank_seen[rank]++)
+            return cor_sim_fail(sim, COR_EINPUT, "%s:%d: meta.modules[%d]: module '%s' is listed twice", file,
+                                sc->module_lines ? sc->module_lines[i] : sc->modules_pos.line, i, sc->modules[i]);
+    }
+    for (int rank = 1; rank < COR_MAX_LAYERS; rank++)
+        if (rank_seen[rank])
+            for (int i = 0; i < sc->n_modules; i++)
+                if (cor_rules_rank(sc->modules[i]) == rank)
+                    sim->layers[sim->n_layers++] = (cor_layer){cor_rules_find(sc->modules[i]), NULL};
+    if (sim->n_layers + n_extra > COR_MAX_LAYERS)
         return cor_sim_fail(sim, COR_EARG, "too many rule layers");
-    memmove(&sim->layers[1], &sim->layers[0], sizeof sim->layers[0] * (size_t)sim->n_layers);
-    sim->layers[0] = (cor_layer){base, NULL};
-    sim->n_layers++;
+    memcpy(&sim->layers[sim->n_layers], extra, sizeof extra[0] * (size_t)n_extra);
+    sim->n_layers += n_extra;
     for (int l = 0; l < sim->n_layers; l++) {
         const cor_rules *r = sim->layers[l].rules;
         if (r->setup) {
@@ -240,7 +317,11 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
             sim->top_decide = l;
         if (sim->layers[l].rules->arrive)
             sim->top_arrive = l;
+        if (sim->layers[l].rules->observe)
+            sim->has_observers = 1;
     }
+    if (cor_series_finalize(&sim->series, sim->net.n_places, sim->n_groups))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
     if (cor_levers_load(&sim->levers, sc, err, sizeof err))
         return cor_sim_fail(sim, COR_EINPUT, "%s", err);
 
@@ -307,12 +388,43 @@ int64_t cor_sim_agents_at(const cor_sim *sim, int p, int s)
 double cor_sim_scale(const cor_sim *sim) { return sim->scale; }
 void cor_sim_perf(const cor_sim *sim, cor_perf *out) { *out = sim->perf; }
 
-int cor_sim_event_id(const cor_sim *sim, const char *name) { return cor_event_find(sim, name); }
-int cor_sim_n_events(const cor_sim *sim) { return sim->n_events; }
-const char *cor_sim_event_name(const cor_sim *sim, int ev)
+int cor_sim_series_id(const cor_sim *sim, const char *name) { return cor_series_lookup(&sim->series, name); }
+int cor_sim_n_series(const cor_sim *sim) { return sim->series.n; }
+const char *cor_sim_series_name(const cor_sim *sim, int s)
 {
-    return ev >= 0 && ev < sim->n_events ? sim->event_names[ev] : NULL;
+    return s >= 0 && s < sim->series.n ? sim->series.defs[s].name : NULL;
 }
+
+double cor_sim_series_value(const cor_sim *sim, int s, int place, int month)
+{
+    double v = 0;
+    for (int64_t i = 0; i < sim->series.n_rec; i++) {
+        const cor_series_rec *r = &sim->series.rec[i];
+        if (r->series == s && (place < 0 || r->place == place) && (month < 0 || r->month == month))
+            v += r->value;
+    }
+    return v;
+}
+
+int cor_sim_summary(const cor_sim *sim, const char *key, int year, double *out)
+{
+    int m0 = sim->month0, m1 = sim->month0 + sim->n_months - 1;
+    if (year) {
+        if (year * 12 > m1 || year * 12 + 11 < m0)
+            return COR_EARG;
+        m0 = year * 12 > m0 ? year * 12 : m0;
+        m1 = year * 12 + 11 < m1 ? year * 12 + 11 : m1;
+    }
+    *out = 0;
+    int found = 0;
+    for (int s = 0; s < sim->series.n; s++)
+        if (sim->series.defs[s].key && strcmp(sim->series.defs[s].key, key) == 0) {
+            *out += cor_series_aggregate(&sim->series, s, m0, m1);
+            found = 1;
+        }
+    return found ? COR_OK : COR_EARG;
+}
+
 const char *cor_sim_place_name(const cor_sim *sim, int p)
 {
     return p >= 0 && p < sim->net.n_places ? sim->sc->places[p].name : NULL;
@@ -331,13 +443,3 @@ int64_t cor_sim_agents_at_month_end(const cor_sim *sim, int p, int s, int month)
     return sim->stocks[((int64_t)m * sim->net.n_places + p) * sim->n_status + s];
 }
 
-int64_t cor_sim_event_agents(const cor_sim *sim, int ev, int place, int month)
-{
-    int64_t n = 0;
-    for (int64_t i = 0; i < sim->n_ev; i++) {
-        const cor_event_rec *r = &sim->ev[i];
-        if (r->ev == ev && (place < 0 || r->place == place) && (month < 0 || r->month == month))
-            n += r->agents;
-    }
-    return n;
-}

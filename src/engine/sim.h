@@ -27,13 +27,15 @@
 #include "engine/network.h"
 #include "engine/rng.h"
 #include "engine/schedule.h"
+#include "engine/series.h"
 #include "scenario/scenario.h"
 
 struct cor_rules;
 
 #define COR_MAX_LAYERS 32
 #define COR_MAX_STATUSES 64
-#define COR_MAX_EVENTS 64
+#define COR_MAX_FLAGS 8
+#define COR_MAX_REQUESTS 64
 
 /* Built-in statuses. */
 enum { COR_ST_TRAVELLING = 0, COR_ST_WAITING = 1 };
@@ -59,7 +61,7 @@ typedef struct cor_ctx {
     int sequential;              /* counts change in place (no buffering) */
     int64_t *counts;             /* the sim's counts (sequential) or this thread's deltas */
     int64_t *delta;              /* [place * n_status + status], parallel contexts */
-    int64_t *events;             /* [((ev * P + place) * G + group) * D + demo], this month */
+    int64_t *flows;              /* FLOW series counts this month, [series][cell] (series.h) */
     uint32_t *req_agent;
     int32_t *req_code;
     int64_t n_req, cap_req;
@@ -75,11 +77,6 @@ typedef struct cor_ctx {
     uint32_t cache_a, cache_purpose, cache_index;
     int32_t cache_day;
 } cor_ctx;
-
-typedef struct {
-    int month, ev, place, group, demo;
-    int64_t agents;
-} cor_event_rec;
 
 typedef struct {
     const struct cor_rules *rules;
@@ -106,8 +103,13 @@ struct cor_sim {
     char *status_names[COR_MAX_STATUSES];
     unsigned status_flags[COR_MAX_STATUSES];
     int n_status;
-    char *event_names[COR_MAX_EVENTS];
-    int n_events;
+    char *flag_names[COR_MAX_FLAGS];          /* agent flag bits, by name */
+    int n_flags;
+    char *request_names[COR_MAX_REQUESTS];    /* request codes, by name (code = index + 1) */
+    int n_requests;
+    cor_series series;
+    int has_observers;                        /* some layer defines observe */
+    int stream_col;                           /* 1 + agent column of shared random streams, 0: none */
 
     int n_groups;
     int64_t *count;              /* [place * n_status + status] */
@@ -131,8 +133,6 @@ struct cor_sim {
     int32_t today;               /* next day to simulate */
     int month0, n_months;        /* results cover these months */
     int64_t *stocks;             /* [m][place][status] agents at the end of each month */
-    cor_event_rec *ev;
-    int64_t n_ev, cap_ev;
 
     cor_perf perf;
     int rc;                      /* set by cor_sim_fail: a sequential hook failed */
@@ -151,8 +151,26 @@ int cor_sim_fail(cor_sim *sim, int code, const char *fmt, ...)
 /* ---- registries (during setup) ---- */
 int cor_status_register(cor_sim *sim, const char *name, unsigned flags);  /* id, or -1 */
 int cor_status_find(const cor_sim *sim, const char *name);
-int cor_event_register(cor_sim *sim, const char *name);                    /* id, or -1 */
-int cor_event_find(const cor_sim *sim, const char *name);
+/* Output series (series.h): id, or -1 if the name exists with another kind. */
+int cor_series_register(cor_sim *sim, const char *name, cor_series_kind kind, const char *summary_key,
+                        cor_series_agg agg);
+int cor_series_find(const cor_sim *sim, const char *name);
+/* Agent flag bits: the mask for a name (registering it), 0 when all 8 bits
+ * are taken; cor_flag_find gives 0 if no module registered the name. */
+uint8_t cor_flag_register(cor_sim *sim, const char *name);
+uint8_t cor_flag_find(const cor_sim *sim, const char *name);
+/* Request codes for cor_request (> 0), by name; cor_request_find gives 0
+ * if no module registered the name (so the request cannot be made). */
+int cor_request_register(cor_sim *sim, const char *name);
+int cor_request_find(const cor_sim *sim, const char *name);
+/* Is a rule layer of this name loaded? */
+int cor_module_loaded(const cor_sim *sim, const char *name);
+/* Let agents share random streams (caravans): returns the index of a
+ * uint32 agent column "stream" (or -1); cor_draw then uses stream[a] when
+ * it is not 0 (use values >= 2^31, which are no agent's id).  Setup only. */
+int cor_streams_enable(cor_sim *sim);
+/* The origin place of a group with the largest share ("home"). */
+int cor_home_place(const cor_sim *sim, int group);
 int cor_lever_register(cor_sim *sim, const char *name);                    /* id, or -1 */
 int cor_column_register(cor_sim *sim, const char *name, size_t size);      /* id, or -1 */
 static inline void *cor_column_data(cor_sim *sim, int col) { return sim->agents.cols[col].data; }
@@ -299,17 +317,33 @@ static inline int cor_choose_arc(const cor_ctx *c, uint32_t a, double u01)
 void cor_move_to(cor_ctx *c, uint32_t a, int place, int status);   /* teleport (not along a link) */
 void cor_finish(cor_ctx *c, uint32_t a, int status);               /* terminal status: never woken again */
 int cor_request(cor_ctx *c, uint32_t a, int code);                 /* resolved sequentially this day */
-void cor_event(cor_ctx *c, int ev, int place, uint32_t a);         /* count one agent for event ev */
+/* Count agent a (its group and demographic) in FLOW series s at place
+ * (-1: none); layers' observe hooks see it.  cor_event_n counts n agents
+ * with explicit dimensions (-1: none) and is not observed. */
+void cor_event(cor_ctx *c, int series, int place, uint32_t a);
+void cor_event_n(cor_ctx *c, int series, int place, int group, int demo, int64_t n);
 /* Two random words for (agent, today, purpose, index); asking twice in a
- * row costs one generator call. */
+ * row costs one generator call.  Agents given a shared stream (caravan
+ * members, cor_streams_enable) draw the same numbers: they move together. */
 static inline cor_rand2 cor_draw(cor_ctx *c, uint32_t a, uint16_t purpose, uint16_t index)
 {
-    if (c->cache_a != a || c->cache_day != c->day || c->cache_purpose != purpose || c->cache_index != index) {
-        c->cache = cor_rng_draw(&c->sim->rng, a, c->day, purpose, index);
-        c->cache_a = a, c->cache_day = c->day, c->cache_purpose = purpose, c->cache_index = index;
+    uint32_t s = a;
+    if (c->sim->stream_col) { /* agents sharing a stream (a caravan) draw alike */
+        const uint32_t *st = (const uint32_t *)c->sim->agents.cols[c->sim->stream_col - 1].data;
+        if (st[a])
+            s = st[a];
+    }
+    if (c->cache_a != s || c->cache_day != c->day || c->cache_purpose != purpose || c->cache_index != index) {
+        c->cache = cor_rng_draw(&c->sim->rng, s, c->day, purpose, index);
+        c->cache_a = s, c->cache_day = c->day, c->cache_purpose = purpose, c->cache_index = index;
     }
     return c->cache;
 }
+
+/* Series values from sequential code: VALUE series add `value`; STOCK series
+ * set the month's value in agents (call at month end). -1 = no dimension. */
+void cor_series_add(cor_sim *sim, int series, int place, int group, int demo, double value);
+void cor_series_stock(cor_sim *sim, int series, int place, int group, int demo, double agents);
 
 /* ---- sequential only ---- */
 /* Wake agent a: it decides today if called before the decide phase (spawn,

@@ -14,6 +14,7 @@
 
 /* ---------------------------------------------------------------- counters */
 
+#define COR_MAX_THREADS_FLUSH 1025 /* threads are capped at 1024 by the CLI */
 #define count_move cor_count_move_
 #define set_next cor_set_next_
 
@@ -85,12 +86,28 @@ int cor_request(cor_ctx *c, uint32_t a, int code)
     return 0;
 }
 
-void cor_event(cor_ctx *c, int ev, int place, uint32_t a)
+void cor_event(cor_ctx *c, int series, int place, uint32_t a)
 {
     const cor_sim *sim = c->sim;
     const cor_agents *ag = &sim->agents;
-    int64_t i = (((int64_t)ev * sim->net.n_places + place) * sim->n_groups + ag->group[a]) * COR_N_DEMOS + ag->demo[a];
-    c->events[i]++;
+    c->flows[cor_series_cell(&sim->series, series, place, ag->group[a], ag->demo[a])]++;
+    if (sim->has_observers)
+        cor_notify_observe(c, series, place, a);
+}
+
+void cor_event_n(cor_ctx *c, int series, int place, int group, int demo, int64_t n)
+{
+    c->flows[cor_series_cell(&c->sim->series, series, place, group, demo)] += n;
+}
+
+void cor_series_add(cor_sim *sim, int series, int place, int group, int demo, double value)
+{
+    sim->series.vals[cor_series_cell(&sim->series, series, place, group, demo)] += value;
+}
+
+void cor_series_stock(cor_sim *sim, int series, int place, int group, int demo, double agents)
+{
+    sim->series.vals[cor_series_cell(&sim->series, series, place, group, demo)] = agents;
 }
 
 /* ---------------------------------------------------------------- routes */
@@ -240,7 +257,8 @@ static inline void arrive_now(cor_ctx *c, uint32_t a)
     uint8_t *status = ag->status;
     float *progress = ag->progress;
     int32_t *since = ag->since, day = c->day;
-    int to = c->sim->net.arcs[arcs[a]].to;
+    uint32_t arcs_a = arcs[a];
+    int to = c->sim->net.arcs[arcs_a].to;
     count_move(c, place[a], COR_ST_TRAVELLING, (uint32_t)to, COR_ST_WAITING);
     place[a] = (uint32_t)to;
     arcs[a] = COR_NONE;
@@ -248,7 +266,7 @@ static inline void arrive_now(cor_ctx *c, uint32_t a)
     since[a] = day;
     status[a] = COR_ST_WAITING;
     set_next(c, a, day + 1);
-    cor_arrive(c, a, to);
+    cor_arrive(c, a, to, (int)arcs_a);
 }
 
 /* Evening of the day a travelling agent reaches the end of its arc. */
@@ -380,36 +398,13 @@ static void record_month(cor_sim *sim, int month)
     int m = month - sim->month0;
     if (m >= 0 && m < sim->n_months)
         memcpy(&sim->stocks[(int64_t)m * P * S], sim->count, sizeof *sim->count * (size_t)P * (size_t)S);
-    int64_t ne = (int64_t)sim->n_events * P * sim->n_groups * COR_N_DEMOS;
-    for (int64_t i = 0; i < ne; i++) {
-        int64_t v = sim->seq.events[i];
-        sim->seq.events[i] = 0;
-        for (int t = 0; t < sim->threads; t++) {
-            v += sim->ctx[t].events[i];
-            sim->ctx[t].events[i] = 0;
-        }
-        if (v == 0)
-            continue;
-        if (sim->n_ev == sim->cap_ev) {
-            int64_t cap = sim->cap_ev ? 2 * sim->cap_ev : 1024;
-            cor_event_rec *r = realloc(sim->ev, sizeof *r * (size_t)cap);
-            if (!r) {
-                sim->seq.failed = 1;
-                return;
-            }
-            sim->ev = r;
-            sim->cap_ev = cap;
-        }
-        int64_t x = i;
-        cor_event_rec *r = &sim->ev[sim->n_ev++];
-        memset(r, 0, sizeof *r);
-        r->demo = (int)(x % COR_N_DEMOS), x /= COR_N_DEMOS;
-        r->group = (int)(x % sim->n_groups), x /= sim->n_groups;
-        r->place = (int)(x % P), x /= P;
-        r->ev = (int)x;
-        r->month = month;
-        r->agents = v;
-    }
+    int64_t *flows[COR_MAX_THREADS_FLUSH];
+    int nf = 0;
+    flows[nf++] = sim->seq.flows;
+    for (int t = 0; t < sim->threads && nf < COR_MAX_THREADS_FLUSH; t++)
+        flows[nf++] = sim->ctx[t].flows;
+    if (cor_series_flush(&sim->series, month, flows, nf, sim->scale))
+        sim->seq.failed = 1;
 }
 
 static double now_s(void)

@@ -1,5 +1,5 @@
 /* outputs.c - a run's output folder: monthly.csv, encounters_by_sector.csv,
- * events.csv, summary.json, run.json (see docs/OUTPUTS.md).
+ * series.csv, summary.json, run.json (see docs/OUTPUTS.md).
  *
  * Files are written into "<dir>.partial/" which is renamed to <dir> only
  * when every file is complete, so a killed run never leaves a folder that
@@ -110,29 +110,46 @@ static int write_monthly(writer *w)
     return close_out(w, f);
 }
 
-/* sectors: only event `ev` at us_sector places, named by sector name. */
-static int write_events(writer *w, const char *name, int sectors, int ev)
+/* series.csv: every stored cell, empty where a dimension does not apply. */
+static int write_series(writer *w)
 {
     const cor_sim *sim = w->sim;
-    FILE *f = open_out(w, name);
+    const cor_series *r = &sim->series;
+    FILE *f = open_out(w, "series.csv");
     if (!f)
         return COR_EIO;
-    if (sectors)
-        fprintf(f, "month,sector,group,demographic,people\n");
-    else
-        fprintf(f, "month,event,place,group,demographic,people\n");
-    for (int64_t i = 0; i < sim->n_ev; i++) {
-        const cor_event_rec *r = &sim->ev[i];
-        if (sectors && (r->ev != ev || sim->net.kind[r->place] != COR_KIND_US_SECTOR))
+    fprintf(f, "month,series,place,group,demographic,value\n");
+    for (int64_t i = 0; i < r->n_rec; i++) {
+        const cor_series_rec *x = &r->rec[i];
+        char ms[8];
+        cor_format_month(x->month, ms);
+        fprintf(f, "%s,%s,%s,%s,%s,%.15g\n", ms, r->defs[x->series].name, x->place >= 0 ? sim->sc->places[x->place].id : "",
+                x->group >= 0 ? sim->sc->populations[x->group].id : "", x->demo >= 0 ? cor_demo_names[x->demo] : "",
+                x->value);
+    }
+    return close_out(w, f);
+}
+
+/* encounters_by_sector.csv: the us_encounters series at us_sector places,
+ * named by sector. */
+static int write_sectors(writer *w)
+{
+    const cor_sim *sim = w->sim;
+    const cor_series *r = &sim->series;
+    int s = cor_series_lookup(r, "us_encounters");
+    FILE *f = open_out(w, "encounters_by_sector.csv");
+    if (!f)
+        return COR_EIO;
+    fprintf(f, "month,sector,group,demographic,people\n");
+    for (int64_t i = 0; s >= 0 && i < r->n_rec; i++) {
+        const cor_series_rec *x = &r->rec[i];
+        if (x->series != s || x->place < 0 || sim->net.kind[x->place] != COR_KIND_US_SECTOR || x->group < 0 ||
+            x->demo < 0)
             continue;
         char ms[8];
-        cor_format_month(r->month, ms);
-        const cor_sc_place *pl = &sim->sc->places[r->place];
-        const char *g = sim->sc->populations[r->group].id, *d = cor_demo_names[r->demo];
-        if (sectors)
-            fprintf(f, "%s,%s,%s,%s,%.15g\n", ms, pl->name, g, d, people(sim, r->agents));
-        else
-            fprintf(f, "%s,%s,%s,%s,%s,%.15g\n", ms, sim->event_names[r->ev], pl->id, g, d, people(sim, r->agents));
+        cor_format_month(x->month, ms);
+        fprintf(f, "%s,%s,%s,%s,%.15g\n", ms, sim->sc->places[x->place].name, sim->sc->populations[x->group].id,
+                cor_demo_names[x->demo], x->value);
     }
     return close_out(w, f);
 }
@@ -152,6 +169,33 @@ static int write_json(writer *w, const char *name, cJSON *root)
     fputc('\n', f);
     free(text);
     return close_out(w, f);
+}
+
+/* The headline keys every summary carries (0 when no loaded module counts
+ * them), then any further keys the modules declare. */
+static const char *const headline_keys[] = {
+    "us_encounters",     "title42_expulsions", "mpp_returned",       "mpp_stranded_peak", "cbp_one_entries",
+    "parole_arrivals",   "inm_detentions",     "deportations_land",  "deportations_air",  "comar_applications",
+    "comar_backlog_end", "tvrh_issued",        "refoulements",       "crimes",            "crimes_by_officials",
+    "deaths",            "closure_cost_usd",
+};
+
+static void headlines(const cor_sim *sim, cJSON *obj, int year)
+{
+    size_t nk = sizeof headline_keys / sizeof *headline_keys;
+    for (size_t k = 0; k < nk; k++) {
+        double v = 0;
+        cor_sim_summary(sim, headline_keys[k], year, &v);
+        cJSON_AddNumberToObject(obj, headline_keys[k], v);
+    }
+    for (int s = 0; s < sim->series.n; s++) {
+        const char *key = sim->series.defs[s].key;
+        if (!key || cJSON_GetObjectItemCaseSensitive(obj, key))
+            continue;
+        double v = 0;
+        cor_sim_summary(sim, key, year, &v);
+        cJSON_AddNumberToObject(obj, key, v);
+    }
 }
 
 static cJSON *summary_json(const cor_sim *sim)
@@ -180,28 +224,27 @@ static cJSON *summary_json(const cor_sim *sim)
         cJSON_AddNumberToObject(by_kind, cor_kind_names[k], people(sim, n));
     }
 
-    int ev = cor_event_find(sim, "encounter");
+    int s_enc = cor_series_lookup(&sim->series, "us_encounters");
     int last = sim->month0 + sim->n_months - 1;
+    int from12 = last - 11 > sim->month0 ? last - 11 : sim->month0;
     cJSON *enc = cJSON_AddObjectToObject(o, "encounters_by_sector");
     cJSON *enc12 = cJSON_AddObjectToObject(o, "encounters_by_sector_last_12_months");
-    double total = 0;
-    for (int p = 0; ev >= 0 && p < sim->net.n_places; p++) {
+    for (int p = 0; s_enc >= 0 && p < sim->net.n_places; p++) {
         if (sim->net.kind[p] != COR_KIND_US_SECTOR)
             continue;
-        double all = 0, recent = 0;
-        for (int64_t i = 0; i < sim->n_ev; i++) {
-            const cor_event_rec *r = &sim->ev[i];
-            if (r->ev == ev && r->place == p) {
-                all += people(sim, r->agents);
-                if (r->month > last - 12)
-                    recent += people(sim, r->agents);
-            }
-        }
-        total += all;
-        cJSON_AddNumberToObject(enc, sim->sc->places[p].name, all);
+        double recent = 0;
+        for (int m = from12; m <= last; m++)
+            recent += cor_sim_series_value(sim, s_enc, p, m);
+        cJSON_AddNumberToObject(enc, sim->sc->places[p].name, cor_sim_series_value(sim, s_enc, p, -1));
         cJSON_AddNumberToObject(enc12, sim->sc->places[p].name, recent);
     }
-    cJSON_AddNumberToObject(o, "encounters_total", total);
+    headlines(sim, cJSON_AddObjectToObject(o, "totals"), 0);
+    cJSON *by_year = cJSON_AddObjectToObject(o, "by_year");
+    for (int y = sim->month0 / 12; y <= last / 12; y++) {
+        char ys[16];
+        snprintf(ys, sizeof ys, "%d", y);
+        headlines(sim, cJSON_AddObjectToObject(by_year, ys), y);
+    }
 
     const cor_perf *pf = &sim->perf;
     cJSON *perf = cJSON_AddObjectToObject(o, "performance");
@@ -259,8 +302,8 @@ int cor_sim_write_outputs(cor_sim *sim, const char *dir)
         return cor_sim_fail(sim, COR_EIO, "cannot create '%s': %s", partial, strerror(errno));
     writer w = {sim, partial, {0}};
     int rc;
-    if ((rc = write_monthly(&w)) || (rc = write_events(&w, "encounters_by_sector.csv", 1, cor_event_find(sim, "encounter"))) ||
-        (rc = write_events(&w, "events.csv", 0, -1)) || (rc = write_json(&w, "summary.json", summary_json(sim))) ||
+    if ((rc = write_monthly(&w)) || (rc = write_sectors(&w)) || (rc = write_series(&w)) ||
+        (rc = write_json(&w, "summary.json", summary_json(sim))) ||
         (rc = write_json(&w, "run.json", run_json(sim))))
         return rc;
     if (exists(final)) {

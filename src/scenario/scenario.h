@@ -151,6 +151,10 @@ struct cor_scenario {
     uint64_t seed;
     double scale;               /* people per agent, > 0 */
     char *rules;                /* rule set name, default "corridor" */
+    char **modules;             /* meta.modules: policy modules to load (docs/MODEL.md) */
+    int *module_lines;          /* line of each name */
+    int n_modules;
+    cor_pos modules_pos;
     cor_pos start_pos, end_pos, rules_pos;   /* where meta.start / end / rules were given
                                                 (rules: the top file, line 1, when defaulted) */
 

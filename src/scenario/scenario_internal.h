@@ -22,7 +22,7 @@
 #define SC_PATH 256
 
 enum { SC_META_NAME, SC_META_DESCRIPTION, SC_META_START, SC_META_END, SC_META_SEED, SC_META_SCALE,
-       SC_META_RULES, SC_N_META };
+       SC_META_RULES, SC_META_MODULES, SC_N_META };
 extern const char *const sc_meta_keys[SC_N_META];
 
 enum { SC_RM_PLACES, SC_RM_LINKS, SC_RM_POPULATIONS, SC_RM_TIMELINE, SC_N_RM };
@@ -115,6 +115,7 @@ int sc_parse_layer(sc_in *in, const yt_node *root, sc_layer *L);
 void sc_layer_free(sc_layer *L);
 
 /* ---- scenario_groups.c */
+void sc_free_modules(cor_scenario *sc);
 int sc_parse_id_name(sc_in *in, const yt_node *m, const char *path, char **id, char **name);
 typedef int (*sc_item_parser)(sc_in *in, const yt_node *m, const char *path, void *item, int index);
 typedef const char *(*sc_item_id)(const void *item);

@@ -138,8 +138,18 @@ void sc_free_idlist(sc_idlist *l)
     memset(l, 0, sizeof *l);
 }
 
+void sc_free_modules(cor_scenario *sc)
+{
+    for (int i = 0; i < sc->n_modules; i++)
+        free(sc->modules[i]);
+    free(sc->modules);
+    free(sc->module_lines);
+    sc->modules = NULL, sc->module_lines = NULL, sc->n_modules = 0;
+}
+
 void sc_free_items(cor_scenario *sc)
 {
+    sc_free_modules(sc);
     free(sc->name);
     free(sc->description);
     free(sc->rules);
@@ -306,6 +316,12 @@ int sc_apply_layer(sc_in *in, cor_scenario *sc, sc_layer *L)
     if (set & (1u << SC_META_RULES)) {
         take_str(&sc->rules, &it->rules);
         sc->rules_pos = it->rules_pos;
+    }
+    if (set & (1u << SC_META_MODULES)) { /* the list is replaced as a whole */
+        sc_free_modules(sc);
+        sc->modules = it->modules, sc->module_lines = it->module_lines, sc->n_modules = it->n_modules;
+        sc->modules_pos = it->modules_pos;
+        it->modules = NULL, it->module_lines = NULL, it->n_modules = 0;
     }
     sc->state->meta_set |= set;
 

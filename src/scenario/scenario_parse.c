@@ -8,12 +8,14 @@
 #include "engine/calendar.h"
 #include "scenario/scenario_internal.h"
 
-const char *const sc_meta_keys[SC_N_META] = {"name", "description", "start", "end", "seed", "scale", "rules"};
+const char *const sc_meta_keys[SC_N_META] = {"name", "description", "start", "end", "seed", "scale", "rules",
+                                              "modules"};
 const char *const sc_rm_keys[SC_N_RM] = {"places", "links", "populations", "timeline"};
 
 static const char *const top_keys[] = {"base",  "meta",        "parameters", "places",
                                        "links", "populations", "timeline",   "remove", NULL};
-static const char *const meta_allowed[] = {"name", "description", "start", "end", "seed", "scale", "rules", NULL};
+static const char *const meta_allowed[] = {"name", "description", "start", "end", "seed", "scale", "rules", "modules",
+                                           NULL};
 static const char *const param_keys[] = {"value", "source", "calibrated", "assumed", "note", NULL};
 static const char *const place_keys[] = {"id", "name", "country", "kind", "lat", "lon", "capacity", "source", NULL};
 static const char *const link_keys[] = {"id", "from", "to", "mode", "km", "risk", "weight", "oneway", "source", NULL};
@@ -84,6 +86,10 @@ static int parse_meta(sc_in *in, const yt_node *m, sc_layer *L)
         case SC_META_RULES:
             TRY(sc_to_id(in, v, f, "rule set name", &it->rules));
             it->rules_pos = pos;
+            break;
+        case SC_META_MODULES:
+            TRY(sc_to_idlist(in, v, f, &it->modules, &it->module_lines, &it->n_modules));
+            it->modules_pos = pos;
             break;
         default: break;
         }

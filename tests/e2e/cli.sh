@@ -24,21 +24,21 @@ grep -q '^corredor [0-9]' "$tmp/v.txt" && ok "version text" || bad "version text
 
 # a good run
 "$bin" run tests/data/engine/small.yaml -o "$tmp/small" --threads 2 >"$tmp/run.txt"; expect_rc 0 $? "run small"
-for f in monthly.csv encounters_by_sector.csv events.csv summary.json run.json; do
+for f in monthly.csv encounters_by_sector.csv series.csv summary.json run.json; do
   [ -s "$tmp/small/$f" ] && ok "wrote $f" || bad "missing $f"
 done
 [ ! -e "$tmp/small.partial" ] && ok "no .partial left" || bad ".partial left behind"
 [ "$(head -1 "$tmp/small/monthly.csv")" = "month,place,status,people" ] && ok "monthly header" || bad "monthly header"
 [ "$(head -1 "$tmp/small/encounters_by_sector.csv")" = "month,sector,group,demographic,people" ] && ok "encounters header" || bad "encounters header"
 sum=$(awk -F, 'NR>1 {s+=$5} END {print s+0}' "$tmp/small/encounters_by_sector.csv")
-tot=$(sed -n 's/.*"encounters_total":[[:space:]]*\([0-9.e+]*\).*/\1/p' "$tmp/small/summary.json")
+tot=$(sed -n 's/.*"us_encounters":[[:space:]]*\([0-9.e+]*\).*/\1/p' "$tmp/small/summary.json" | head -1)
 [ "$sum" = "$tot" ] && [ "$sum" -gt 9000 ] && ok "encounters add up ($sum)" || bad "encounters: csv $sum, summary $tot"
 grep -q "encounters by US sector" "$tmp/run.txt" && ok "summary printed" || bad "summary printed"
 grep -q '"scenario_hash_xxh3_128"' "$tmp/small/run.json" && ok "run.json hash" || bad "run.json hash"
 
 # the same run with 1 thread writes identical series
 "$bin" run tests/data/engine/small.yaml -o "$tmp/small1" --threads 1 -q; expect_rc 0 $? "run small, 1 thread"
-for f in monthly.csv encounters_by_sector.csv events.csv; do
+for f in monthly.csv encounters_by_sector.csv series.csv; do
   cmp -s "$tmp/small/$f" "$tmp/small1/$f" && ok "$f identical for 1 and 2 threads" || bad "$f differs between thread counts"
 done
 # a different seed gives a different run

@@ -90,8 +90,8 @@ static void threads_identical(void **state)
             assert_memory_equal(a->since, b->since, n * sizeof *a->since);
             size_t stocks = (size_t)ref->n_months * (size_t)ref->net.n_places * (size_t)ref->n_status;
             assert_memory_equal(ref->stocks, sim->stocks, stocks * sizeof *ref->stocks);
-            assert_int_equal(ref->n_ev, sim->n_ev);
-            assert_memory_equal(ref->ev, sim->ev, (size_t)ref->n_ev * sizeof *ref->ev);
+            assert_int_equal(ref->series.n_rec, sim->series.n_rec);
+            assert_memory_equal(ref->series.rec, sim->series.rec, (size_t)ref->series.n_rec * sizeof *ref->series.rec);
             cor_sim_free(sim);
         }
         cor_sim_free(ref);

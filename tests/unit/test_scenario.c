@@ -464,7 +464,7 @@ static void err_unknown_key(void **state)
            "t.yaml:5: place: unknown key (allowed: base, meta, parameters, places, links, populations, timeline, "
            "remove)");
     expect("meta:\n  name: t\n  seeds: 3\n",
-           "t.yaml:3: meta.seeds: unknown key (allowed: name, description, start, end, seed, scale, rules)");
+           "t.yaml:3: meta.seeds: unknown key (allowed: name, description, start, end, seed, scale, rules, modules)");
     expect(MINI "parameters:\n  p: {value: 1, source: x, notes: y}\n",
            "t.yaml:6: parameters.p.notes: unknown key (allowed: value, source, calibrated, assumed, note)");
     expect(MINI "timeline:\n  - {lever: x, value: 1, start: 2020-01, scope: {place: [a]}}\n",
