@@ -48,6 +48,17 @@ int cor_scenario_load(const char *path, cor_scenario **out);
 int cor_scenario_overlay(cor_scenario *sc, const char *path);
 const char *cor_scenario_errmsg(const cor_scenario *sc);
 const char *cor_scenario_name(const cor_scenario *sc);
+uint64_t cor_scenario_seed(const cor_scenario *sc);
+double cor_scenario_scale(const cor_scenario *sc);
+
+/* Parameters of a loaded scenario: count, and each one's name, value,
+ * provenance (COR_PARAM_SOURCE / CALIBRATED / ASSUMED) and range (lo = hi =
+ * value for sourced ones).  cor_scenario_set_param changes a value (for
+ * sensitivity runs and calibration); COR_EARG if there is no such parameter. */
+enum { COR_PARAM_SOURCE = 0, COR_PARAM_CALIBRATED = 1, COR_PARAM_ASSUMED = 2 };
+int cor_scenario_n_params(const cor_scenario *sc);
+const char *cor_scenario_param(const cor_scenario *sc, int i, double *value, int *provenance, double *lo, double *hi);
+int cor_scenario_set_param(cor_scenario *sc, const char *name, double value);
 void cor_scenario_free(cor_scenario *sc);
 
 /* --------------------------------------------------------------- simulation */
@@ -116,6 +127,8 @@ double cor_sim_series_value(const cor_sim *sim, int series, int place, int month
  * the whole run (year 0) or one calendar year; COR_EARG if no loaded module
  * provides the key or the year is outside the run. */
 int cor_sim_summary(const cor_sim *sim, const char *key, int year, double *out);
+/* The headline keys every summary.json carries, in order. */
+const char *const *cor_headline_keys(int *n);
 
 typedef struct {
     double runtime_s;          /* wall time spent in cor_sim_step */

@@ -16,8 +16,26 @@ enum {
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_demand(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
+int cli_cmd_sensitivity(int argc, char **argv);
 
 /* Map a library return code to an exit code. */
 int cli_exit_code(int cor_rc);
+
+#include "corredor.h"
+
+/* Options shared by run, check, compare and sensitivity. */
+typedef struct {
+    const char *scenario, *out, *params;
+    cor_options opt;
+    int quiet;
+} run_args;
+
+/* Load a scenario (and a --params overlay) and set up a sim; prints errors
+ * and returns an exit code (CLI_OK on success; free both either way). */
+int cli_prepare(const char *scenario, const char *params, const cor_options *opt, const char *cmd,
+                cor_scenario **psc, cor_sim **psim);
+int cli_parse_u64(const char *s, uint64_t *v);
+
 
 #endif

@@ -35,13 +35,8 @@ static const char check_usage[] =
     "\n"
     "exit codes: 0 valid, 2 bad command line, 3 invalid scenario\n";
 
-typedef struct {
-    const char *scenario, *out, *params;
-    cor_options opt;
-    int quiet;
-} run_args;
 
-static int parse_u64(const char *s, uint64_t *v)
+int cli_parse_u64(const char *s, uint64_t *v)
 {
     char *end;
     errno = 0;
@@ -76,7 +71,7 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
         case 'p': a->params = optarg; break;
         case 'q': a->quiet = 1; break;
         case 's':
-            if (parse_u64(optarg, &v)) {
+            if (cli_parse_u64(optarg, &v)) {
                 fprintf(stderr, "corredor run: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
                 return -1;
             }
@@ -84,7 +79,7 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
             a->opt.has_seed = 1;
             break;
         case 't':
-            if (parse_u64(optarg, &v) || v < 1 || v > 1024) {
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024) {
                 fprintf(stderr, "corredor run: --threads: '%s' is not a number from 1 to 1024\n", optarg);
                 return -1;
             }
@@ -112,12 +107,13 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
 }
 
 /* Load the scenario (+ overlay) and set up a sim; prints errors. */
-static int prepare(const run_args *a, const char *cmd, cor_scenario **psc, cor_sim **psim)
+int cli_prepare(const char *scenario, const char *params, const cor_options *opt, const char *cmd,
+                cor_scenario **psc, cor_sim **psim)
 {
     *psim = NULL;
-    int rc = cor_scenario_load(a->scenario, psc);
-    if (rc == COR_OK && a->params)
-        rc = cor_scenario_overlay(*psc, a->params);
+    int rc = cor_scenario_load(scenario, psc);
+    if (rc == COR_OK && params)
+        rc = cor_scenario_overlay(*psc, params);
     if (rc != COR_OK) {
         fprintf(stderr, "corredor %s: %s\n", cmd, *psc ? cor_scenario_errmsg(*psc) : "out of memory");
         return rc == COR_ENOMEM ? CLI_FAIL : CLI_INPUT; /* unreadable or invalid input */
@@ -127,7 +123,7 @@ static int prepare(const run_args *a, const char *cmd, cor_scenario **psc, cor_s
         fprintf(stderr, "corredor %s: out of memory\n", cmd);
         return CLI_FAIL;
     }
-    rc = cor_sim_init(*psim, *psc, &a->opt);
+    rc = cor_sim_init(*psim, *psc, opt);
     if (rc != COR_OK) {
         fprintf(stderr, "corredor %s: %s\n", cmd, cor_sim_errmsg(*psim));
         return cli_exit_code(rc);
@@ -188,7 +184,7 @@ int cli_cmd_run(int argc, char **argv)
         return rc == -2 ? CLI_OK : CLI_USAGE;
     cor_scenario *sc = NULL;
     cor_sim *sim = NULL;
-    rc = prepare(&a, "run", &sc, &sim);
+    rc = cli_prepare(a.scenario, a.params, &a.opt, "run", &sc, &sim);
     char dir[4096];
     if (rc == CLI_OK) {
         if (a.out)
@@ -221,7 +217,7 @@ int cli_cmd_check(int argc, char **argv)
         return rc == -2 ? CLI_OK : CLI_USAGE;
     cor_scenario *sc = NULL;
     cor_sim *sim = NULL;
-    rc = prepare(&a, "check", &sc, &sim);
+    rc = cli_prepare(a.scenario, a.params, &a.opt, "check", &sc, &sim);
     if (rc == CLI_OK)
         printf("%s: ok (scenario '%s', %d places)\n", a.scenario, cor_scenario_name(sc), cor_sim_n_places(sim));
     cor_sim_free(sim);

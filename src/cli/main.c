@@ -13,6 +13,8 @@ static const char usage[] =
     "commands:\n"
     "  run SCENARIO     run a scenario and write its outputs (corredor run --help)\n"
     "  check SCENARIO   validate a scenario without running it\n"
+    "  compare A B      run two scenarios with the same seed; print the headline differences\n"
+    "  sensitivity S    run each assumed parameter at both ends of its range; print the moves\n"
     "  demand PARAMS    derive latent departure demand from the data files\n"
     "\n"
     "options:\n"
@@ -56,6 +58,10 @@ int main(int argc, char **argv)
         return cli_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
         return cli_cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return cli_cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return cli_cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "demand") == 0)
         return cli_cmd_demand(argc - 1, argv + 1);
     fprintf(stderr, "corredor: unknown command '%s' (try: corredor --help)\n", cmd);

@@ -180,6 +180,12 @@ static const char *const headline_keys[] = {
     "deaths",            "closure_cost_usd",
 };
 
+const char *const *cor_headline_keys(int *n)
+{
+    *n = (int)(sizeof headline_keys / sizeof *headline_keys);
+    return headline_keys;
+}
+
 static void headlines(const cor_sim *sim, cJSON *obj, int year)
 {
     size_t nk = sizeof headline_keys / sizeof *headline_keys;

@@ -294,6 +294,38 @@ const char *cor_scenario_name(const cor_scenario *sc)
     return sc && sc->name ? sc->name : "";
 }
 
+uint64_t cor_scenario_seed(const cor_scenario *sc) { return sc ? sc->seed : 0; }
+
+int cor_scenario_n_params(const cor_scenario *sc) { return sc ? sc->n_params : 0; }
+
+const char *cor_scenario_param(const cor_scenario *sc, int i, double *value, int *provenance, double *lo, double *hi)
+{
+    if (!sc || i < 0 || i >= sc->n_params)
+        return NULL;
+    const cor_sc_param *p = &sc->params[i];
+    if (value)
+        *value = p->value;
+    if (provenance)
+        *provenance = p->prov == COR_PROV_SOURCE ? COR_PARAM_SOURCE
+                      : p->prov == COR_PROV_CALIBRATED ? COR_PARAM_CALIBRATED : COR_PARAM_ASSUMED;
+    if (lo)
+        *lo = p->prov == COR_PROV_SOURCE ? p->value : p->lo;
+    if (hi)
+        *hi = p->prov == COR_PROV_SOURCE ? p->value : p->hi;
+    return p->name;
+}
+
+int cor_scenario_set_param(cor_scenario *sc, const char *name, double value)
+{
+    for (int i = 0; sc && i < sc->n_params; i++)
+        if (strcmp(sc->params[i].name, name) == 0) {
+            sc->params[i].value = value;
+            return COR_OK;
+        }
+    return COR_EARG;
+}
+double cor_scenario_scale(const cor_scenario *sc) { return sc ? sc->scale : 0; }
+
 void cor_scenario_free(cor_scenario *sc)
 {
     if (!sc)

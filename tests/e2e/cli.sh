@@ -57,6 +57,16 @@ grep -q "bad_link.yaml:4: links\[0\].to: .*tapachla" "$tmp/err.txt" && ok "messa
 "$bin" check tests/data/engine/bad_link.yaml 2>/dev/null; expect_rc 3 $? "check bad scenario"
 "$bin" run tests/data/engine/no_such_file.yaml 2>/dev/null; expect_rc 3 $? "missing scenario file"
 
+# compare: same seed, headline differences; longer waits leave people uncounted by the end
+"$bin" compare tests/data/engine/small.yaml tests/data/engine/longer_waits.yaml >"$tmp/cmp.txt"; expect_rc 0 $? "compare"
+awk '$1 == "us_encounters" && $4 < 0 {ok=1} END {exit !ok}' "$tmp/cmp.txt" && ok "compare shows fewer encounters" || bad "compare output: $(head -8 "$tmp/cmp.txt")"
+"$bin" compare tests/data/engine/small.yaml 2>/dev/null; expect_rc 2 $? "compare needs two scenarios"
+# sensitivity: one line per assumed parameter, CSV with both ends
+"$bin" sensitivity tests/data/engine/small.yaml --scale 10 --threads 2 --only border_wait_days,transit_wait_days -o "$tmp/sens.csv" >"$tmp/sens.txt"; expect_rc 0 $? "sensitivity"
+[ "$(head -1 "$tmp/sens.csv")" = "parameter,provenance,end,value,key,base,result,change_pct" ] && ok "sensitivity csv header" || bad "sensitivity csv header"
+[ "$(grep -c '^border_wait_days,assumed,\(low\|high\),' "$tmp/sens.csv")" -gt 1 ] && ok "sensitivity runs both ends" || bad "sensitivity rows"
+grep -q "^border_wait_days" "$tmp/sens.txt" && ok "sensitivity table" || bad "sensitivity table"
+
 # the default scenario checks and runs (coarse scale to keep CI fast)
 "$bin" check scenarios/corridor.yaml >/dev/null; expect_rc 0 $? "check default scenario"
 "$bin" run scenarios/corridor.yaml -o "$tmp/corridor" --scale 500 --threads 2 >"$tmp/corridor.txt"; expect_rc 0 $? "run default scenario"
