@@ -7,6 +7,7 @@
 
 typedef struct {
     int st_sheltered, st_arrived;
+    int req_rest;                          /* request code "corridor_rest": ask for a bed */
     cor_encounter_ids enc;
     double detour_km, risk_aversion, mode_pref[COR_N_MODES];
     double transit_wait, rest_prob, rest_days, border_wait;
@@ -44,6 +45,8 @@ static int setup(cor_sim *sim, void **state)
     int rc = cor_encounter_setup(sim, &k->enc);
     if (rc)
         return rc;
+    if (!(k->req_rest = cor_request_register(sim, "corridor_rest")))
+        return cor_sim_fail(sim, COR_ENOMEM, "cannot register the corridor's request");
     const char *who = "the corridor rules";
     if (!cor_param_require(sim, "route_detour_km", who, &k->detour_km) ||
         !positive(sim, "route_detour_km", k->detour_km, 0) ||
@@ -163,7 +166,7 @@ static void arrive(cor_ctx *c, void *state, uint32_t a, int place, int arc)
     case COR_KIND_SHELTER:
         dwell(c, a, k->f_transit);
         if (k->rest_prob > 0 && cor_u01(draw(c, a, 1).w[0]) < k->rest_prob)
-            cor_request(c, a, COR_CORRIDOR_REQ_REST);
+            cor_request(c, a, k->req_rest);
         break;
     default:
         dwell(c, a, k->f_transit);
@@ -176,7 +179,7 @@ static void arrive(cor_ctx *c, void *state, uint32_t a, int place, int arc)
 static void resolve(cor_ctx *c, void *state, uint32_t a, int request)
 {
     const corridor *k = state;
-    if (request != COR_CORRIDOR_REQ_REST) {
+    if (request != k->req_rest) {
         cor_next_resolve(c, a, request);
         return;
     }

@@ -20,7 +20,7 @@
 
 extern const cor_rules cor_corridor_rules;
 
-/* Request code used with cor_request: ask for a shelter bed. */
-enum { COR_CORRIDOR_REQ_REST = 1 };
+/* It registers the request "corridor_rest" (a shelter bed), resolved in
+ * ascending agent id. */
 
 #endif
