@@ -194,9 +194,9 @@ int cor_lever_write(cor_sim *sim, int lever, double value, int32_t from, const c
 {
     if (sim->phase_parallel)
         return cor_sim_fail(sim, COR_ESTATE, "levers may only be written from sequential hooks");
-    /* the past cannot change; inside a day whose levers are already
-     * refreshed, the earliest is tomorrow */
-    int32_t earliest = sim->in_step && !sim->phase_early ? sim->today + 1 : sim->today;
+    /* the past cannot change; once today's levers are refreshed (from the
+     * lever_changed hooks on), the earliest is tomorrow */
+    int32_t earliest = sim->levers_day == sim->today ? sim->today + 1 : sim->today;
     if (from < earliest)
         from = earliest;
     if (cor_levers_write(&sim->levers, lever, value, from, scope))
@@ -353,6 +353,7 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
     if (cor_agents_reserve(&sim->agents, (int64_t)(expect * 1.05) + 1024))
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory reserving %.0f agents", expect);
     sim->today = sc->start;
+    sim->levers_day = sc->start - 1;
     sim->initialised = 1;
     return COR_OK;
 }

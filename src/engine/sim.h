@@ -55,7 +55,7 @@ typedef struct {
 
 typedef struct cor_ctx {
     _Alignas(64) struct cor_sim *sim;   /* contexts sit on their own cache lines */
-    int tid;
+    int tid;                     /* thread number; the sequential context is also 0: check `sequential` */
     int32_t day;
     int layer;                   /* layer of the hook now running */
     int sequential;              /* counts change in place (no buffering) */
@@ -129,6 +129,7 @@ struct cor_sim {
     int phase_parallel;          /* inside the parallel phase */
     int phase_early;             /* spawn/levers/day_start: wake means today */
     int in_step;                 /* inside cor_sim_step */
+    int32_t levers_day;          /* day of the last lever refresh */
 
     int32_t today;               /* next day to simulate */
     int month0, n_months;        /* results cover these months */
@@ -197,8 +198,8 @@ static inline int cor_lever_for(const cor_sim *sim, int lever, uint32_t a, doubl
 }
 /* Write a lever from day `from` on (sequential code only).  Takes effect
  * from max(from, earliest): earliest is the day being simulated if its
- * levers are not yet refreshed (between days, or in spawn / lever_changed /
- * day_start hooks), else the next day. */
+ * levers are not yet refreshed (between days, or in spawned hooks), else
+ * the next day (from lever_changed and day_start on). */
 int cor_lever_write(cor_sim *sim, int lever, double value, int32_t from, const cor_scope *scope);
 
 /* ---- the agent being processed (parallel-safe for that agent) ----

@@ -444,6 +444,7 @@ static int step_day(cor_sim *sim)
         return rc;
     if (cor_levers_refresh(&sim->levers, today))
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    sim->levers_day = today;
     for (int i = 0; i < sim->levers.n_changes; i++)
         cor_notify_lever(&sim->seq, &sim->levers.changes[i]);
     if (sim->levers.n_changes)
