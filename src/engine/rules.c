@@ -46,8 +46,9 @@ int cor_rules_rank(const char *name)
 const char *cor_rules_names(void)
 {
 #define NAME(n) " " #n
-    return MODULES(NAME) + 1;
+    static const char names[] = MODULES(NAME);
 #undef NAME
+    return &names[1]; /* skip the leading space */
 }
 
 int cor_sim_add_rules(cor_sim *sim, const cor_rules *rules)

@@ -359,7 +359,10 @@ static inline int64_t cor_count(const cor_sim *sim, int place, int status)
     return sim->count[(int64_t)place * sim->n_status + status];
 }
 
-/* Spawn n agents now (sequential; engine and benchmarks). */
+/* Spawn n agents now (sequential; engine and benchmarks).  The tagged form
+ * sets their flags and shared random stream (0: own) before the layers'
+ * spawned hooks see them (caravans). */
 int cor_spawn(cor_sim *sim, int64_t n, int group, int demo, int place);
+int cor_spawn_tagged(cor_sim *sim, int64_t n, int group, int demo, int place, uint8_t flags, uint32_t stream);
 
 #endif

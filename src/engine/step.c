@@ -187,6 +187,11 @@ int cor_wake_where(cor_sim *sim, const uint8_t *place_mask, const uint8_t *arc_m
 
 int cor_spawn(cor_sim *sim, int64_t n, int group, int demo, int place)
 {
+    return cor_spawn_tagged(sim, n, group, demo, place, 0, 0);
+}
+
+int cor_spawn_tagged(cor_sim *sim, int64_t n, int group, int demo, int place, uint8_t flags, uint32_t stream)
+{
     if (n <= 0)
         return COR_OK;
     cor_agents *ag = &sim->agents;
@@ -204,6 +209,9 @@ int cor_spawn(cor_sim *sim, int64_t n, int group, int demo, int place)
         ag->next_day[a] = sim->today;
         ag->since[a] = sim->today;
         ag->born[a] = sim->today;
+        ag->flags[a] = flags;
+        if (sim->stream_col)
+            ((uint32_t *)ag->cols[sim->stream_col - 1].data)[a] = stream;
         sim->count[(int64_t)place * sim->n_status + COR_ST_WAITING]++;
         if (cor_schedule_push(&sim->sched, sim->today, a))
             return cor_sim_fail(sim, COR_ENOMEM, "out of memory scheduling agents");
