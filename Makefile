@@ -5,7 +5,7 @@
 #   make fuzz   build and run the libFuzzer target for the scenario loader (FUZZ_SECONDS=60)
 
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
-SCENARIO    ?= scenarios/corridor.yaml
+SCENARIO    ?= scenarios/mexico-2012-2024.yaml
 RUN_ARGS    ?=
 FUZZ_SECONDS ?= 60
 
@@ -49,7 +49,7 @@ fuzz: build-fuzz
 	  -artifact_prefix=../../../build-fuzz/crashes/ ../../../build-fuzz/corpus
 
 demand: build
-	@./build/corredor demand $(SCENARIO) --data data
+	@./build/corredor demand scenarios/corridor/derivation.yaml --data data
 
 clean:
 	rm -rf build build-asan build-fuzz out

@@ -72,5 +72,22 @@ grep -q "^border_wait_days" "$tmp/sens.txt" && ok "sensitivity table" || bad "se
 "$bin" run scenarios/corridor.yaml -o "$tmp/corridor" --scale 500 --threads 2 >"$tmp/corridor.txt"; expect_rc 0 $? "run default scenario"
 grep -q "Rio Grande Valley" "$tmp/corridor/encounters_by_sector.csv" && ok "default run reaches the border" || bad "no encounters in the default run"
 
+# the historical scenario (every module on) runs end to end at a coarse scale,
+# and every counterfactual checks
+"$bin" check scenarios/mexico-2012-2024.yaml >/dev/null; expect_rc 0 $? "check historical scenario"
+for w in scenarios/what-if/*.yaml; do
+  "$bin" check "$w" >/dev/null; expect_rc 0 $? "check $w"
+done
+"$bin" run scenarios/mexico-2012-2024.yaml -o "$tmp/hist" --scale 100 --threads 2 -q; expect_rc 0 $? "run historical scenario"
+py=$(command -v python3 || true)
+for key in us_encounters title42_expulsions mpp_returned inm_detentions deportations_land comar_applications tvrh_issued cbp_one_entries parole_arrivals crimes deaths closure_cost_usd; do
+  v=$(sed -n "/\"totals\"/,/}/s/.*\"$key\":[[:space:]]*\([0-9.e+]*\).*/\1/p" "$tmp/hist/summary.json" | head -1)
+  awk -v v="$v" 'BEGIN {exit !(v + 0 > 0)}' && ok "historical $key = $v" || bad "historical $key is '$v'"
+done
+grep -q '"2019"' "$tmp/hist/summary.json" && ok "summary by_year" || bad "no by_year in summary"
+[ "$(head -1 "$tmp/hist/series.csv")" = "month,series,place,group,demographic,value" ] && ok "series.csv header" || bad "series.csv header"
+grep -q "^2020-0[4-9],title42_expulsions," "$tmp/hist/series.csv" && ok "Title 42 expulsions in 2020" || bad "no Title 42 expulsions in 2020"
+grep -q "^2019-0[1-2],title42_expulsions," "$tmp/hist/series.csv" && bad "Title 42 expulsions before March 2020" || ok "no Title 42 before 2020"
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $fails

@@ -154,7 +154,7 @@ for (const g of GROUPS) if (!popIds.has(g)) err(`population '${g}' missing`);
 for (const id of popIds) if (!GROUPS.includes(id)) err(`population '${id}' is not one of the fixed groups`);
 for (const id of originIds) if (sectorsFrom(id).length === 0) err(`origin ${id}: reaches no us_sector`);
 for (const p of places.values()) {
-  if (p.kind !== 'us_sector' && sectorsFrom(p.id).length === 0) err(`place ${p.id}: reaches no us_sector (dead end)`);
+  if (p.kind !== 'us_sector' && p.kind !== 'destination' && sectorsFrom(p.id).length === 0) err(`place ${p.id}: reaches no us_sector (dead end)`);
 }
 
 // ---- parameters ----
