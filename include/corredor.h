@@ -83,6 +83,11 @@ const char *cor_sim_errmsg(const cor_sim *sim);
  * that passes cor_sim_init will run. */
 int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt);
 
+/* The i-th scenario parameter that neither the engine nor any loaded
+ * module reads (a typo, or a parameter of a module not loaded): 1 and its
+ * name, file and line, or 0 when there are no more. */
+int cor_sim_unused_params(const cor_sim *sim, int i, const char **name, const char **file, int *line);
+
 /* Advance one day / run to the scenario's end. */
 int cor_sim_step(cor_sim *sim);
 int cor_sim_run(cor_sim *sim);

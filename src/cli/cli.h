@@ -36,6 +36,7 @@ typedef struct {
 int cli_prepare(const char *scenario, const char *params, const cor_options *opt, const char *cmd,
                 cor_scenario **psc, cor_sim **psim);
 int cli_parse_u64(const char *s, uint64_t *v);
+void cli_warn_unused(const cor_sim *sim, const char *cmd);
 
 
 #endif

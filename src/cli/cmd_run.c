@@ -131,6 +131,16 @@ int cli_prepare(const char *scenario, const char *params, const cor_options *opt
     return CLI_OK;
 }
 
+/* Warn about parameters that nothing reads (typos, modules not loaded). */
+void cli_warn_unused(const cor_sim *sim, const char *cmd)
+{
+    const char *name, *file;
+    int line;
+    for (int i = 0; cor_sim_unused_params(sim, i, &name, &file, &line); i++)
+        fprintf(stderr, "corredor %s: warning: %s:%d: parameters.%s: not read by the rules or any loaded module\n", cmd,
+                file, line, name);
+}
+
 static void print_people(const char *label, double v) { printf("  %-22s %14.0f\n", label, v); }
 
 static void print_summary(const cor_sim *sim, const char *dir)
@@ -191,9 +201,11 @@ int cli_cmd_run(int argc, char **argv)
             snprintf(dir, sizeof dir, "%s", a.out);
         else
             snprintf(dir, sizeof dir, "out/%s", cor_scenario_name(sc));
-        if (!a.quiet)
+        if (!a.quiet) {
+            cli_warn_unused(sim, "run");
             printf("corredor %s: running %s (threads %d)\n", cor_version(), a.scenario,
                    a.opt.threads > 0 ? a.opt.threads : 1);
+        }
         int r = cor_sim_run(sim);
         if (r == COR_OK)
             r = cor_sim_write_outputs(sim, dir);
@@ -218,8 +230,10 @@ int cli_cmd_check(int argc, char **argv)
     cor_scenario *sc = NULL;
     cor_sim *sim = NULL;
     rc = cli_prepare(a.scenario, a.params, &a.opt, "check", &sc, &sim);
-    if (rc == CLI_OK)
+    if (rc == CLI_OK) {
+        cli_warn_unused(sim, "check");
         printf("%s: ok (scenario '%s', %d places)\n", a.scenario, cor_scenario_name(sc), cor_sim_n_places(sim));
+    }
     cor_sim_free(sim);
     cor_scenario_free(sc);
     return rc;

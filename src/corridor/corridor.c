@@ -26,7 +26,7 @@ static int positive(cor_sim *sim, const char *name, double v, int allow_zero)
 {
     if (isfinite(v) && (v > 0 || (allow_zero && v == 0)))
         return 1;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be %s (got %g)", p->pos.file, p->pos.line, name,
                  allow_zero ? ">= 0" : "> 0", v);
     return 0;
@@ -73,7 +73,7 @@ static int setup(cor_sim *sim, void **state)
             !positive(sim, "shelter_rest_days", k->rest_days, 1))
             return COR_EINPUT;
         if (!(k->rest_prob >= 0 && k->rest_prob <= 1)) {
-            const cor_sc_param *p = cor_sc_param_find(sim->sc, "shelter_rest_prob");
+            const cor_sc_param *p = cor_param_find(sim, "shelter_rest_prob");
             return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.shelter_rest_prob.value: must be in [0, 1] (got %g)",
                                 p->pos.file, p->pos.line, k->rest_prob);
         }

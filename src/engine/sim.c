@@ -62,6 +62,7 @@ void cor_sim_free(cor_sim *sim)
     free(sim->ctx);
     free_ctx(&sim->seq);
     free(sim->stocks);
+    free(sim->param_used);
     free(sim);
 }
 
@@ -155,14 +156,42 @@ int cor_streams_enable(cor_sim *sim)
     sim->stream_col = col + 1;
     return col;
 }
-int cor_home_place(const cor_sim *sim, int group)
+static int largest_origin(const cor_sim *sim, int group, const char *only, const char *not)
 {
     const cor_sc_population *p = &sim->sc->populations[group];
-    int best = 0;
-    for (int o = 1; o < p->n_origins; o++)
-        if (p->origins[o].share > p->origins[best].share)
+    int best = -1;
+    for (int o = 0; o < p->n_origins; o++) {
+        const char *c = sim->sc->places[p->origins[o].place].country;
+        if ((only && (!c || strcmp(c, only) != 0)) || (not && c && strcmp(c, not) == 0))
+            continue;
+        if (best < 0 || p->origins[o].share > p->origins[best].share)
             best = o;
-    return p->n_origins ? p->origins[best].place : -1;
+    }
+    return best < 0 ? -1 : p->origins[best].place;
+}
+
+const char *cor_group_country(const cor_sim *sim, int group)
+{
+    const cor_sc_population *p = &sim->sc->populations[group];
+    if (p->country)
+        return p->country;
+    int home = largest_origin(sim, group, NULL, NULL);
+    return home >= 0 ? sim->sc->places[home].country : NULL;
+}
+
+int cor_group_is(const cor_sim *sim, int group, const char *country)
+{
+    const char *c = cor_group_country(sim, group);
+    return c && strcmp(c, country) == 0;
+}
+
+int cor_home_place(const cor_sim *sim, int group)
+{
+    const char *cc = cor_group_country(sim, group);
+    int home = cc ? largest_origin(sim, group, cc, NULL) : -1;
+    if (home < 0 && !cor_group_is(sim, group, "MX"))
+        home = largest_origin(sim, group, NULL, "MX"); /* foreigners are not "home" in Mexico */
+    return home >= 0 ? home : largest_origin(sim, group, NULL, NULL);
 }
 int cor_lever_register(cor_sim *sim, const char *name) { return cor_levers_id(&sim->levers, name); }
 int cor_column_register(cor_sim *sim, const char *name, size_t size)
@@ -172,13 +201,32 @@ int cor_column_register(cor_sim *sim, const char *name, size_t size)
 
 /* ---------------------------------------------------------------- parameters */
 
-int cor_param(const cor_sim *sim, const char *name, double *value)
+const cor_sc_param *cor_param_find(cor_sim *sim, const char *name)
 {
     const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    if (p && sim->param_used)
+        sim->param_used[p - sim->sc->params] = 1;
+    return p;
+}
+
+int cor_param(cor_sim *sim, const char *name, double *value)
+{
+    const cor_sc_param *p = cor_param_find(sim, name);
     if (!p)
         return 0;
     *value = p->value;
     return 1;
+}
+
+int cor_sim_unused_params(const cor_sim *sim, int i, const char **name, const char **file, int *line)
+{
+    for (int k = 0, n = 0; sim->param_used && k < sim->sc->n_params; k++)
+        if (!sim->param_used[k] && n++ == i) {
+            const cor_sc_param *p = &sim->sc->params[k];
+            *name = p->name, *file = p->pos.file, *line = p->pos.line;
+            return 1;
+        }
+    return 0;
 }
 
 int cor_param_require(cor_sim *sim, const char *name, const char *needed_by, double *value)
@@ -264,6 +312,17 @@ int cor_sim_init(cor_sim *sim, const cor_scenario *sc, const cor_options *opt)
     char err[1024];
     if (cor_network_build(&sim->net, sc, err, sizeof err))
         return cor_sim_fail(sim, COR_EINPUT, "%s", err);
+    if (!(sim->param_used = calloc((size_t)sc->n_params + 1, 1)))
+        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
+    for (int i = 0; i < sc->n_links; i++) { /* the network read these */
+        char name[64];
+        snprintf(name, sizeof name, "speed_%s", cor_mode_names[sc->links[i].mode]);
+        cor_param_find(sim, name);
+        if (sc->links[i].km < 0) {
+            snprintf(name, sizeof name, "detour_%s", cor_mode_names[sc->links[i].mode]);
+            cor_param_find(sim, name);
+        }
+    }
     if (cor_agents_init(&sim->agents, 1024))
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
     if (cor_status_register(sim, "travelling", 0) != COR_ST_TRAVELLING ||

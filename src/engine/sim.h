@@ -137,6 +137,7 @@ struct cor_sim {
 
     cor_perf perf;
     int rc;                      /* set by cor_sim_fail: a sequential hook failed */
+    char *param_used;            /* per scenario parameter: read by the engine or a module */
     char errmsg[1024];
 };
 
@@ -170,14 +171,24 @@ int cor_module_loaded(const cor_sim *sim, const char *name);
  * uint32 agent column "stream" (or -1); cor_draw then uses stream[a] when
  * it is not 0 (use values >= 2^31, which are no agent's id).  Setup only. */
 int cor_streams_enable(cor_sim *sim);
-/* The origin place of a group with the largest share ("home"). */
+/* A group's nationality: the population's `country`, else the country of
+ * its largest origin; cor_group_is compares it ("MX": Mexican nationals).
+ * Home: the largest origin in that country; for non-Mexicans without one,
+ * the largest origin outside Mexico (people who fly into Mexico are not
+ * "home" there); else the largest origin. */
+const char *cor_group_country(const cor_sim *sim, int group);
+int cor_group_is(const cor_sim *sim, int group, const char *country);
 int cor_home_place(const cor_sim *sim, int group);
 int cor_lever_register(cor_sim *sim, const char *name);                    /* id, or -1 */
 int cor_column_register(cor_sim *sim, const char *name, size_t size);      /* id, or -1 */
 static inline void *cor_column_data(cor_sim *sim, int col) { return sim->agents.cols[col].data; }
 
-/* Parameters: 1 and *value if the scenario defines it, else 0. */
-int cor_param(const cor_sim *sim, const char *name, double *value);
+/* Parameters: 1 and *value if the scenario defines it, else 0.
+ * cor_param_find gives the parameter (value, range, file and line for
+ * messages) or NULL.  Both note that the parameter is used: `corredor
+ * check` warns about parameters no loaded module reads. */
+int cor_param(cor_sim *sim, const char *name, double *value);
+const cor_sc_param *cor_param_find(cor_sim *sim, const char *name);
 /* As cor_param, but a missing parameter fails the sim with a message naming
  * the scenario file and who needs it. */
 int cor_param_require(cor_sim *sim, const char *name, const char *needed_by, double *value);

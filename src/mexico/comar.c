@@ -46,7 +46,7 @@ static int in_range(cor_sim *sim, const char *name, double v, double lo, double 
 {
     if (isfinite(v) && v >= lo && v <= hi)
         return 1;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     if (isinf(hi))
         cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be >= %g (got %g)", p->pos.file, p->pos.line,
                      name, lo, v);
@@ -154,9 +154,7 @@ static int setup(cor_sim *sim, void **state)
     if (!k->apply_prob || !k->recog || !k->mexican || !k->apply_today || !k->office || !k->cells)
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
     for (int g = 0; g < G; g++) {
-        int home = cor_home_place(sim, g);
-        const char *country = home >= 0 ? sim->sc->places[home].country : NULL;
-        k->mexican[g] = country && strcmp(country, "MX") == 0;
+        k->mexican[g] = (char)cor_group_is(sim, g, "MX");
         if (k->mexican[g])
             continue; /* Mexicans do not apply to COMAR */
         const char *id = sim->sc->populations[g].id;

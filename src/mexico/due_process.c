@@ -21,7 +21,7 @@ static int share_ok(cor_sim *sim, const char *name, double v)
 {
     if (v >= 0 && v <= 1)
         return 1;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be in [0, 1] (got %g)", p->pos.file, p->pos.line,
                  name, v);
     return 0;
@@ -78,8 +78,7 @@ static int setup(cor_sim *sim, void **state)
     for (int g = 0; g < sim->n_groups; g++) {
         char name[160];
         snprintf(name, sizeof name, "due_process_need_%s", sc->populations[g].id);
-        const cor_sc_place *h = &sc->places[cor_home_place(sim, g)];
-        int mexican = h->country && strcmp(h->country, "MX") == 0;
+        int mexican = cor_group_is(sim, g, "MX");
         if (mexican) {
             if (!cor_param(sim, name, &k->need[g]))
                 continue; /* never detained by INM: no need to say */

@@ -24,7 +24,7 @@ static int param_nonneg(cor_sim *sim, const char *name, double v)
 {
     if (v >= 0)
         return 1;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be >= 0 (got %g)", p->pos.file, p->pos.line, name, v);
     return 0;
 }
@@ -78,7 +78,6 @@ static int setup(cor_sim *sim, void **state)
     if (!k)
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
     *state = k;
-    const cor_scenario *sc = sim->sc;
     k->P = sim->net.n_places, k->G = sim->n_groups;
     k->st_sheltered = cor_status_register(sim, "sheltered", 0);
     k->s_det = cor_series_register(sim, "guard_detections", COR_FLOW, NULL, COR_AGG_SUM);
@@ -101,10 +100,8 @@ static int setup(cor_sim *sim, void **state)
     k->troops = calloc((size_t)k->P + 1, sizeof *k->troops);
     if (!k->mexican || !k->troops)
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
-    for (int g = 0; g < k->G; g++) {
-        const cor_sc_place *h = &sc->places[cor_home_place(sim, g)];
-        k->mexican[g] = h->country && strcmp(h->country, "MX") == 0;
-    }
+    for (int g = 0; g < k->G; g++)
+        k->mexican[g] = (uint8_t)cor_group_is(sim, g, "MX");
     k->dirty = 1;
     return COR_OK;
 }

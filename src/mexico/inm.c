@@ -57,7 +57,7 @@ static int param_range(cor_sim *sim, const char *name, double v, double lo, doub
 {
     if ((how & P_OPEN ? v > lo : v >= lo) && v <= hi && (!(how & P_WHOLE) || v == floor(v)))
         return 1;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     char want[96];
     if (hi < INFINITY)
         snprintf(want, sizeof want, "%sin [%g, %g]", how & P_WHOLE ? "a whole number " : "", lo, hi);
@@ -221,10 +221,9 @@ static int setup(cor_sim *sim, void **state)
         k->mx_place[p] = (uint8_t)in_country(&sc->places[p], "MX");
     for (int g = 0; g < k->G; g++) {
         k->home[g] = cor_home_place(sim, g);
-        const cor_sc_place *h = &sc->places[k->home[g]];
-        k->mexican[g] = (uint8_t)in_country(h, "MX");
+        k->mexican[g] = (uint8_t)cor_group_is(sim, g, "MX");
         for (size_t i = 0; i < sizeof land_countries / sizeof *land_countries; i++)
-            if (in_country(h, land_countries[i]))
+            if (cor_group_is(sim, g, land_countries[i]))
                 k->by_land[g] = 1;
     }
     k->dirty = 1;

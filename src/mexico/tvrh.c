@@ -65,7 +65,7 @@ static int setup(cor_sim *sim, void **state)
     if (!cor_param_require(sim, "tvrh_apply_prob", "module tvrh", &k->apply_prob))
         return COR_EINPUT;
     if (!(k->apply_prob >= 0 && k->apply_prob <= 1)) {
-        const cor_sc_param *p = cor_sc_param_find(sim->sc, "tvrh_apply_prob");
+        const cor_sc_param *p = cor_param_find(sim, "tvrh_apply_prob");
         return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.tvrh_apply_prob.value: must be in [0, 1] (got %g)",
                             p->pos.file, p->pos.line, k->apply_prob);
     }
@@ -74,9 +74,7 @@ static int setup(cor_sim *sim, void **state)
     if (!k->mexican || !k->win)
         return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
     for (int g = 0; g < k->G; g++) {
-        int home = cor_home_place(sim, g);
-        const char *country = home >= 0 ? sim->sc->places[home].country : NULL;
-        k->mexican[g] = country && strcmp(country, "MX") == 0;
+        k->mexican[g] = (char)cor_group_is(sim, g, "MX");
     }
     k->dirty = 1;
     return check_timeline(sim);

@@ -25,7 +25,7 @@ static int param_in(cor_sim *sim, const char *name, double lo, double hi, int lo
         return COR_EINPUT;
     if (isfinite(*v) && (lo_open ? *v > lo : *v >= lo) && *v <= hi)
         return COR_OK;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     char range[64];
     if (isinf(hi))
         snprintf(range, sizeof range, "%s %g", lo_open ? ">" : ">=", lo);

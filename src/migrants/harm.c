@@ -28,7 +28,7 @@ typedef struct {
 
 static int param_fail(cor_sim *sim, const char *name, const char *what, double v)
 {
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be %s (got %g)", p->pos.file,
                         p->pos.line, name, what, v);
 }

@@ -24,7 +24,7 @@ static int param_in(cor_sim *sim, const char *name, double lo, double hi, double
         return COR_EINPUT;
     if (*v >= lo && *v <= hi)
         return COR_OK;
-    const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+    const cor_sc_param *p = cor_param_find(sim, name);
     return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be in [%g, %g] (got %g)", p->pos.file,
                         p->pos.line, name, lo, hi, *v);
 }

@@ -99,6 +99,7 @@ typedef struct {
 
 typedef struct {
     char *id, *name;
+    char *country;              /* nationality, ISO 3166-1 alpha-2 (ZZ: several); NULL: the home place's */
     cor_sc_origin *origins;
     int n_origins;
     /* Monthly latent departure demand, people, by demographic:

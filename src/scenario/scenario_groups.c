@@ -8,7 +8,7 @@
 #include "engine/calendar.h"
 #include "scenario/scenario_internal.h"
 
-static const char *const pop_keys[] = {"id", "name", "origins", "split", "demand", "source", NULL};
+static const char *const pop_keys[] = {"id", "name", "country", "origins", "split", "demand", "source", NULL};
 static const char *const origin_keys[] = {"place", "share", NULL};
 static const char *const lever_keys[] = {"id", "lever", "value", "start", "end", "scope", "source", NULL};
 static const char *const scope_keys[] = {"places", "links", "groups", "demographics", NULL};
@@ -155,6 +155,7 @@ static int parse_population(sc_in *in, const yt_node *m, const char *path, cor_s
     TRY(sc_want_map(in, m, path));
     TRY(sc_check_keys(in, m, path, pop_keys));
     TRY(sc_parse_id_name(in, m, path, &p->id, &p->name));
+    TRY(sc_parse_country(in, m, path, &p->country));
     if (!(v = yt_get(m, "origins")))
         return sc_missing(in, m, path, "origins");
     FIELD(path, "origins");

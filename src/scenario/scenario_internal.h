@@ -116,6 +116,7 @@ void sc_layer_free(sc_layer *L);
 
 /* ---- scenario_groups.c */
 void sc_free_modules(cor_scenario *sc);
+int sc_parse_country(sc_in *in, const yt_node *m, const char *path, char **country);
 int sc_parse_id_name(sc_in *in, const yt_node *m, const char *path, char **id, char **name);
 typedef int (*sc_item_parser)(sc_in *in, const yt_node *m, const char *path, void *item, int index);
 typedef const char *(*sc_item_id)(const void *item);

@@ -93,6 +93,7 @@ void sc_free_population(cor_sc_population *p)
 {
     free(p->id);
     free(p->name);
+    free(p->country);
     for (int i = 0; p->origins && i < p->n_origins; i++)
         free(p->origins[i].place_id);
     free(p->origins);

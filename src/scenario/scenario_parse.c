@@ -194,14 +194,7 @@ static int parse_place(sc_in *in, const yt_node *m, const char *path, cor_sc_pla
     TRY(sc_want_map(in, m, path));
     TRY(sc_check_keys(in, m, path, place_keys));
     TRY(sc_parse_id_name(in, m, path, &p->id, &p->name));
-    if ((v = yt_get(m, "country"))) {
-        FIELD(path, "country");
-        TRY(sc_to_str(in, v, f, &p->country));
-        const char *c = p->country;
-        if (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
-            return sc_err(in, v->line, f, "'%.20s' is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)",
-                          c);
-    }
+    TRY(sc_parse_country(in, m, path, &p->country));
     if (!(v = yt_get(m, "kind")))
         return sc_missing(in, m, path, "kind");
     FIELD(path, "kind");
@@ -229,6 +222,22 @@ static int parse_place(sc_in *in, const yt_node *m, const char *path, cor_sc_pla
         FIELD(path, "source");
         TRY(sc_to_str(in, v, f, &p->source));
     }
+    return COR_OK;
+}
+
+/* An item's optional `country`: an ISO 3166-1 alpha-2 code. */
+int sc_parse_country(sc_in *in, const yt_node *m, const char *path, char **country)
+{
+    char f[SC_PATH];
+    const yt_node *v = yt_get(m, "country");
+    int rc;
+    if (!v)
+        return COR_OK;
+    FIELD(path, "country");
+    TRY(sc_to_str(in, v, f, country));
+    const char *c = *country;
+    if (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z')
+        return sc_err(in, v->line, f, "'%.20s' is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)", c);
     return COR_OK;
 }
 

@@ -74,7 +74,7 @@ static int setup(cor_sim *sim, void **state)
     if (has_rail && !given)
         return COR_EINPUT;
     if (given && !(isfinite(k->cost_per_day) && k->cost_per_day >= 0)) {
-        const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+        const cor_sc_param *p = cor_param_find(sim, name);
         return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be >= 0 (got %g)", p->pos.file,
                             p->pos.line, name, k->cost_per_day);
     }

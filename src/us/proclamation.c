@@ -52,14 +52,14 @@ static int setup(cor_sim *sim, void **state)
         (!cor_us_param(sim, "proclamation_off_days", who, 0, 0, 3650, &off_days) && sim->rc))
         return sim->rc;
     if (p->off_threshold > p->threshold) {
-        const cor_sc_param *q = cor_sc_param_find(sim->sc, "proclamation_off_threshold");
+        const cor_sc_param *q = cor_param_find(sim, "proclamation_off_threshold");
         return cor_sim_fail(sim, COR_EINPUT,
                             "%s:%d: parameters.proclamation_off_threshold.value: must be <= proclamation_threshold "
                             "(%g; got %g)",
                             q->pos.file, q->pos.line, p->threshold, p->off_threshold);
     }
     if (off_days != floor(off_days)) {
-        const cor_sc_param *q = cor_sc_param_find(sim->sc, "proclamation_off_days");
+        const cor_sc_param *q = cor_param_find(sim, "proclamation_off_days");
         return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.proclamation_off_days.value: must be whole days (got %g)",
                             q->pos.file, q->pos.line, off_days);
     }

@@ -33,7 +33,7 @@ int cor_us_geo_init(cor_sim *sim, cor_us_geo *geo)
     }
     for (int g = 0; g < G; g++) {
         geo->home[g] = cor_home_place(sim, g);
-        geo->mx_group[g] = (uint8_t)(geo->home[g] >= 0 && geo->mx_place[geo->home[g]]);
+        geo->mx_group[g] = (uint8_t)cor_group_is(sim, g, "MX");
     }
     for (int p = 0; p < P; p++) {
         int k = geo->sector[p];
@@ -80,7 +80,7 @@ int cor_us_param(cor_sim *sim, const char *name, const char *who, int required, 
         return 0;
     }
     if (!(v >= lo && v <= hi)) {
-        const cor_sc_param *p = cor_sc_param_find(sim->sc, name);
+        const cor_sc_param *p = cor_param_find(sim, name);
         if (isinf(hi))
             cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be >= %g (got %g)", p->pos.file,
                          p->pos.line, name, lo, v);

@@ -56,7 +56,7 @@ static int setup(cor_sim *sim, void **state)
             !cor_us_param(sim, rem, who, 1, 0, 1, &t->removal[d]))
             return COR_EINPUT;
         if (t->release[d] + t->removal[d] > 1 + 1e-12) {
-            const cor_sc_param *p = cor_sc_param_find(sim->sc, rem);
+            const cor_sc_param *p = cor_param_find(sim, rem);
             return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: %s + %s must be <= 1 (got %g)",
                                 p->pos.file, p->pos.line, rem, rel, rem, t->release[d] + t->removal[d]);
         }

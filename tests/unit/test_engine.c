@@ -393,6 +393,38 @@ static void handles_side_by_side(void **state)
     cor_scenario_free(b);
 }
 
+/* Nationality and home: a population's `country`, else its largest
+ * origin's; foreigners who fly into Mexico are not "home" in Mexico. */
+static void nationality_and_home(void **state)
+{
+    (void)state;
+    cor_scenario *sc = load_scenario("scenarios/corridor.yaml");
+    assert_non_null(sc);
+    cor_sim *sim = cor_sim_new();
+    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_OK);
+    int other = cor_sc_population_index(sc, "other"), mexico = cor_sc_population_index(sc, "mexico");
+    int hn = cor_sc_population_index(sc, "honduras");
+    assert_true(other >= 0 && mexico >= 0 && hn >= 0);
+    assert_string_equal(cor_group_country(sim, other), "ZZ");
+    assert_false(cor_group_is(sim, other, "MX")); /* its largest origin is Cancún, yet they are not Mexicans */
+    assert_true(cor_group_is(sim, mexico, "MX"));
+    assert_true(cor_group_is(sim, hn, "HN"));
+    const char *home_other = sc->places[cor_home_place(sim, other)].country;
+    assert_string_not_equal(home_other, "MX");
+    assert_string_equal(sc->places[cor_home_place(sim, hn)].country, "HN");
+    assert_string_equal(sc->places[cor_home_place(sim, mexico)].country, "MX");
+    cor_sim_free(sim);
+    cor_scenario_free(sc);
+    /* without `country`, the largest origin's country */
+    sc = load_scenario("tests/data/engine/small.yaml");
+    assert_non_null(sc);
+    sim = cor_sim_new();
+    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_OK);
+    assert_string_equal(cor_group_country(sim, 0), "GT");
+    cor_sim_free(sim);
+    cor_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +433,7 @@ int main(void)
         cmocka_unit_test(wake_on_lever),     cmocka_unit_test(lever_lookup),
         cmocka_unit_test(unknown_lever),     cmocka_unit_test(seeds),
         cmocka_unit_test(scale_rounding),    cmocka_unit_test(handles_side_by_side),
+        cmocka_unit_test(nationality_and_home),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
