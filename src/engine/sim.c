@@ -218,6 +218,29 @@ int cor_param(cor_sim *sim, const char *name, double *value)
     return 1;
 }
 
+int cor_param_check(cor_sim *sim, const char *name, double v, double lo, double hi, unsigned how)
+{
+    if (isfinite(v) && ((how & COR_PARAM_OPEN_LO) ? v > lo : v >= lo) && v <= hi &&
+        (!(how & COR_PARAM_WHOLE) || v == floor(v)))
+        return 1;
+    const cor_sc_param *p = cor_param_find(sim, name);
+    const char *file = p ? p->pos.file : (sim->sc->n_files ? sim->sc->files[0] : "scenario");
+    int line = p ? p->pos.line : 0;
+    char want[96];
+    const char *whole = (how & COR_PARAM_WHOLE) ? "a whole number " : "";
+    if (isfinite(hi))
+        snprintf(want, sizeof want, "%sin [%g, %g]", whole, lo, hi);
+    else
+        snprintf(want, sizeof want, "%s%s %g", whole, (how & COR_PARAM_OPEN_LO) ? ">" : ">=", lo);
+    cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be %s (got %g)", file, line, name, want, v);
+    return 0;
+}
+
+int cor_param_in(cor_sim *sim, const char *name, const char *needed_by, double lo, double hi, unsigned how, double *v)
+{
+    return cor_param_require(sim, name, needed_by, v) && cor_param_check(sim, name, *v, lo, hi, how);
+}
+
 int cor_sim_unused_params(const cor_sim *sim, int i, const char **name, const char **file, int *line)
 {
     for (int k = 0, n = 0; sim->param_used && k < sim->sc->n_params; k++)

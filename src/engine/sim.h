@@ -189,6 +189,14 @@ static inline void *cor_column_data(cor_sim *sim, int col) { return sim->agents.
  * check` warns about parameters no loaded module reads. */
 int cor_param(cor_sim *sim, const char *name, double *value);
 const cor_sc_param *cor_param_find(cor_sim *sim, const char *name);
+/* Range checks with one message for all modules: 1 if lo <= v <= hi (lo < v
+ * with COR_PARAM_OPEN_LO; whole numbers only with COR_PARAM_WHOLE; hi may be
+ * INFINITY), else fail the sim with "file:line: parameters.NAME.value: must
+ * be in [lo, hi] (got v)" (or "must be >= lo", "a whole number ...") and
+ * return 0.  cor_param_in also requires the parameter to exist. */
+enum { COR_PARAM_OPEN_LO = 1, COR_PARAM_WHOLE = 2 };
+int cor_param_check(cor_sim *sim, const char *name, double v, double lo, double hi, unsigned how);
+int cor_param_in(cor_sim *sim, const char *name, const char *needed_by, double lo, double hi, unsigned how, double *v);
 /* As cor_param, but a missing parameter fails the sim with a message naming
  * the scenario file and who needs it. */
 int cor_param_require(cor_sim *sim, const char *name, const char *needed_by, double *value);

@@ -22,11 +22,7 @@ typedef struct {
 
 static int param_nonneg(cor_sim *sim, const char *name, double v)
 {
-    if (v >= 0)
-        return 1;
-    const cor_sc_param *p = cor_param_find(sim, name);
-    cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be >= 0 (got %g)", p->pos.file, p->pos.line, name, v);
-    return 0;
+    return cor_param_check(sim, name, v, 0, INFINITY, 0);
 }
 
 /* guard_troops: value >= 0, scope places in Mexico and nothing else;

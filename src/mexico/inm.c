@@ -51,21 +51,11 @@ static const char *const land_countries[] = {"GT", "HN", "SV"};
 
 /* ---------------------------------------------------------------- checks */
 
-enum { P_OPEN = 1, P_WHOLE = 2 }; /* lower bound excluded; whole numbers only */
+enum { P_OPEN = COR_PARAM_OPEN_LO, P_WHOLE = COR_PARAM_WHOLE }; /* lower bound excluded; whole numbers only */
 
 static int param_range(cor_sim *sim, const char *name, double v, double lo, double hi, unsigned how)
 {
-    if ((how & P_OPEN ? v > lo : v >= lo) && v <= hi && (!(how & P_WHOLE) || v == floor(v)))
-        return 1;
-    const cor_sc_param *p = cor_param_find(sim, name);
-    char want[96];
-    if (hi < INFINITY)
-        snprintf(want, sizeof want, "%sin [%g, %g]", how & P_WHOLE ? "a whole number " : "", lo, hi);
-    else
-        snprintf(want, sizeof want, "%s%s %g", how & P_WHOLE ? "a whole number " : "", how & P_OPEN ? ">" : ">=", lo);
-    cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be %s (got %g)", p->pos.file, p->pos.line, name,
-                 want, v);
-    return 0;
+    return cor_param_check(sim, name, v, lo, hi, how);
 }
 
 enum { SC_PLACES = 1, SC_LINKS = 2, SC_GROUPS = 4, SC_DEMOS = 8, SC_WHERE = 16, SC_MX = 32 };

@@ -21,18 +21,7 @@ typedef struct {
 
 static int param_in(cor_sim *sim, const char *name, double lo, double hi, int lo_open, double *v)
 {
-    if (!cor_param_require(sim, name, "deterrence", v))
-        return COR_EINPUT;
-    if (isfinite(*v) && (lo_open ? *v > lo : *v >= lo) && *v <= hi)
-        return COR_OK;
-    const cor_sc_param *p = cor_param_find(sim, name);
-    char range[64];
-    if (isinf(hi))
-        snprintf(range, sizeof range, "%s %g", lo_open ? ">" : ">=", lo);
-    else
-        snprintf(range, sizeof range, "in [%g, %g]", lo, hi);
-    return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be %s (got %g)", p->pos.file, p->pos.line,
-                        name, range, *v);
+    return cor_param_in(sim, name, "deterrence", lo, hi, lo_open ? COR_PARAM_OPEN_LO : 0, v) ? COR_OK : COR_EINPUT;
 }
 
 static int setup(cor_sim *sim, void **state)

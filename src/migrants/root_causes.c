@@ -20,13 +20,7 @@ typedef struct {
 /* A required parameter in [lo, hi]. */
 static int param_in(cor_sim *sim, const char *name, double lo, double hi, double *v)
 {
-    if (!cor_param_require(sim, name, "root_causes", v))
-        return COR_EINPUT;
-    if (*v >= lo && *v <= hi)
-        return COR_OK;
-    const cor_sc_param *p = cor_param_find(sim, name);
-    return cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be in [%g, %g] (got %g)", p->pos.file,
-                        p->pos.line, name, lo, hi, *v);
+    return cor_param_in(sim, name, "root_causes", lo, hi, 0, v) ? COR_OK : COR_EINPUT;
 }
 
 static int setup(cor_sim *sim, void **state)

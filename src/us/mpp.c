@@ -35,23 +35,9 @@ typedef struct {
 
 /* ---------------------------------------------------------------- set-up */
 
-static int in_range(cor_sim *sim, const char *name, double v, double lo, double hi)
-{
-    if (isfinite(v) && v >= lo && v <= hi)
-        return 1;
-    const cor_sc_param *p = cor_param_find(sim, name);
-    if (isinf(hi))
-        cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be >= %g (got %g)", p->pos.file, p->pos.line,
-                     name, lo, v);
-    else
-        cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be in [%g, %g] (got %g)", p->pos.file,
-                     p->pos.line, name, lo, hi, v);
-    return 0;
-}
-
 static int need(cor_sim *sim, const char *name, double lo, double hi, double *v)
 {
-    return cor_param_require(sim, name, "module mpp", v) && in_range(sim, name, *v, lo, hi);
+    return cor_param_in(sim, name, "module mpp", lo, hi, 0, v);
 }
 
 static int check_timeline(cor_sim *sim)

@@ -45,12 +45,7 @@ typedef struct {
 
 static int in_range(cor_sim *sim, const char *name, double v, double lo, double hi)
 {
-    if (isfinite(v) && v >= lo && v <= hi)
-        return 1;
-    const cor_sc_param *p = cor_param_find(sim, name);
-    cor_sim_fail(sim, COR_EINPUT, "%s:%d: parameters.%s.value: must be in [%g, %g] (got %g)", p->pos.file,
-                 p->pos.line, name, lo, hi, v);
-    return 0;
+    return cor_param_check(sim, name, v, lo, hi, 0);
 }
 
 static int check_timeline(cor_sim *sim, parole *k)
