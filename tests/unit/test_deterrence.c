@@ -12,6 +12,7 @@
 #include "engine/calendar.h"
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 static cor_sim *start(const cor_scenario *sc, int threads)
@@ -216,15 +217,7 @@ static void threads_identical(void **state)
             total += cor_sim_agents_in_status(b, s);
         assert_int_equal(total, cor_sim_agents_spawned(b));
     }
-    size_t n = (size_t)a->agents.n;
-    assert_int_equal(a->agents.n, b->agents.n);
-    assert_memory_equal(a->agents.place, b->agents.place, n * sizeof *a->agents.place);
-    assert_memory_equal(a->agents.next_day, b->agents.next_day, n * sizeof *a->agents.next_day);
-    assert_memory_equal(a->agents.since, b->agents.since, n * sizeof *a->agents.since);
-    size_t stocks = (size_t)a->n_months * (size_t)a->net.n_places * (size_t)a->n_status;
-    assert_memory_equal(a->stocks, b->stocks, stocks * sizeof *a->stocks);
-    assert_int_equal(a->series.n_rec, b->series.n_rec);
-    assert_memory_equal(a->series.rec, b->series.rec, (size_t)a->series.n_rec * sizeof *a->series.rec);
+    assert_same_run(a, b);
     cor_sim_free(a);
     cor_sim_free(b);
     cor_scenario_free(sc);

@@ -19,6 +19,7 @@
 
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 typedef struct {
@@ -207,12 +208,7 @@ static void share_quarter_and_threads(void **state)
     assert_true(fabs(total(sim, "refoulements", ve, ANY) / deported(sim, ve, ANY) - 0.675) < 0.07);
     assert_true(fabs(total(sim, "detainees_informed", ANY, ANY) / total(sim, "inm_detentions", ANY, ANY) - 0.25) < 0.015);
     cor_sim *two = run(sc, 2, NULL);
-    assert_int_equal(sim->agents.n, two->agents.n);
-    size_t n = (size_t)sim->agents.n;
-    assert_memory_equal(sim->agents.flags, two->agents.flags, n);
-    assert_memory_equal(sim->agents.status, two->agents.status, n);
-    assert_int_equal(sim->series.n_rec, two->series.n_rec);
-    assert_memory_equal(sim->series.rec, two->series.rec, (size_t)sim->series.n_rec * sizeof *sim->series.rec);
+    assert_same_run(sim, two);
     cor_sim_free(two);
     cor_sim_free(sim);
     cor_scenario_free(sc);

@@ -17,6 +17,7 @@
 #include "engine/calendar.h"
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 typedef struct {
@@ -164,11 +165,7 @@ static void without_inm(void **state)
     assert_int_equal(cor_sim_run(b), COR_OK);
     assert_true(total(b, "guard_detections", ANY, ANY, ANY) > 10000);
     assert_int_equal(cor_status_find(b, "detained"), -1);
-    assert_int_equal(a->agents.n, b->agents.n);
-    size_t n = (size_t)a->agents.n;
-    assert_memory_equal(a->agents.status, b->agents.status, n);
-    assert_memory_equal(a->agents.place, b->agents.place, n * sizeof *a->agents.place);
-    assert_memory_equal(a->agents.since, b->agents.since, n * sizeof *a->agents.since);
+    assert_same_agents(a, b);
     assert_true(total(a, "us_encounters", ANY, ANY, ANY) == total(b, "us_encounters", ANY, ANY, ANY));
     cor_sim_free(a);
     cor_sim_free(b);
@@ -220,12 +217,7 @@ static void troops_series_and_threads(void **state)
     assert_true(total(sim, "guard_detections", mty, ANY, ANY) > 0);
     cor_sim *two = start(sc, 2, 1, NULL);
     assert_int_equal(cor_sim_run(two), COR_OK);
-    size_t n = (size_t)sim->agents.n;
-    assert_int_equal(sim->agents.n, two->agents.n);
-    assert_memory_equal(sim->agents.status, two->agents.status, n);
-    assert_memory_equal(sim->agents.next_day, two->agents.next_day, n * sizeof(int32_t));
-    assert_int_equal(sim->series.n_rec, two->series.n_rec);
-    assert_memory_equal(sim->series.rec, two->series.rec, (size_t)sim->series.n_rec * sizeof *sim->series.rec);
+    assert_same_run(sim, two);
     cor_sim_free(two);
     cor_sim_free(sim);
     cor_scenario_free(sc);

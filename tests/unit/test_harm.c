@@ -14,6 +14,7 @@
 #include "engine/rules.h"
 #include "engine/sim.h"
 #include "migrants/harm.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 static cor_sim *start(const cor_scenario *sc, int threads)
@@ -154,11 +155,7 @@ static void crimes_wake_no_one(void **state)
     assert_int_equal(cor_sim_run(b), COR_OK);
     assert_true(series_at(b, "crimes", -1) > 0);
     assert_true(a->agents.n > 40000);
-    assert_int_equal(a->agents.n, b->agents.n);
-    size_t n = (size_t)a->agents.n;
-    assert_memory_equal(a->agents.place, b->agents.place, n * sizeof *a->agents.place);
-    assert_memory_equal(a->agents.since, b->agents.since, n * sizeof *a->agents.since);
-    assert_memory_equal(a->agents.status, b->agents.status, n);
+    assert_same_agents(a, b);
     cor_perf pa, pb;
     cor_sim_perf(a, &pa);
     cor_sim_perf(b, &pb);

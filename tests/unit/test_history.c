@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 static cor_sim *start(const cor_scenario *sc, int threads)
@@ -76,16 +77,7 @@ static void threads_identical(void **state)
     cor_sim *a = start(sc, 1), *b = start(sc, 2);
     assert_int_equal(cor_sim_run(a), COR_OK);
     assert_int_equal(cor_sim_run(b), COR_OK);
-    assert_int_equal(a->agents.n, b->agents.n);
-    size_t n = (size_t)a->agents.n;
-    assert_memory_equal(a->agents.status, b->agents.status, n);
-    assert_memory_equal(a->agents.place, b->agents.place, n * sizeof *a->agents.place);
-    assert_memory_equal(a->agents.next_day, b->agents.next_day, n * sizeof *a->agents.next_day);
-    assert_memory_equal(a->agents.flags, b->agents.flags, n);
-    size_t stocks = (size_t)a->n_months * (size_t)a->net.n_places * (size_t)a->n_status;
-    assert_memory_equal(a->stocks, b->stocks, stocks * sizeof *a->stocks);
-    assert_int_equal(a->series.n_rec, b->series.n_rec);
-    assert_memory_equal(a->series.rec, b->series.rec, (size_t)a->series.n_rec * sizeof *a->series.rec);
+    assert_same_run(a, b);
     cor_sim_free(a);
     cor_sim_free(b);
     cor_scenario_free(sc);

@@ -1,0 +1,66 @@
+/* test_sim.h - assertions on whole runs shared by the unit tests (include
+ * after <cmocka.h>). */
+#ifndef COR_TEST_SIM_H
+#define COR_TEST_SIM_H
+
+#include "engine/sim.h"
+
+/* The same agents end in the same state (every engine field): for runs
+ * whose module sets differ (a module that must change no one's path). */
+static inline void assert_same_agents(const cor_sim *a, const cor_sim *b)
+{
+    assert_int_equal(a->agents.n, b->agents.n);
+    size_t n = (size_t)a->agents.n;
+    const cor_agents *x = &a->agents, *y = &b->agents;
+    assert_memory_equal(x->group, y->group, n);
+    assert_memory_equal(x->demo, y->demo, n);
+    assert_memory_equal(x->status, y->status, n);
+    assert_memory_equal(x->place, y->place, n * sizeof *x->place);
+    assert_memory_equal(x->next_day, y->next_day, n * sizeof *x->next_day);
+    assert_memory_equal(x->since, y->since, n * sizeof *x->since);
+    assert_memory_equal(x->born, y->born, n * sizeof *x->born);
+}
+
+/* Two runs are the same: every agent field and module column, the monthly
+ * stocks and every stored series cell (thread determinism). */
+static inline void assert_same_run(const cor_sim *a, const cor_sim *b)
+{
+    assert_int_equal(a->agents.n, b->agents.n);
+    size_t n = (size_t)a->agents.n;
+    const cor_agents *x = &a->agents, *y = &b->agents;
+    assert_memory_equal(x->group, y->group, n);
+    assert_memory_equal(x->demo, y->demo, n);
+    assert_memory_equal(x->status, y->status, n);
+    assert_memory_equal(x->flags, y->flags, n);
+    assert_memory_equal(x->attempts, y->attempts, n);
+    assert_memory_equal(x->place, y->place, n * sizeof *x->place);
+    assert_memory_equal(x->arc, y->arc, n * sizeof *x->arc);
+    assert_memory_equal(x->progress, y->progress, n * sizeof *x->progress);
+    assert_memory_equal(x->next_day, y->next_day, n * sizeof *x->next_day);
+    assert_memory_equal(x->since, y->since, n * sizeof *x->since);
+    assert_memory_equal(x->born, y->born, n * sizeof *x->born);
+    assert_int_equal(x->n_cols, y->n_cols);
+    for (int c = 0; c < x->n_cols; c++)
+        assert_memory_equal(x->cols[c].data, y->cols[c].data, n * x->cols[c].size);
+    assert_int_equal(a->n_months, b->n_months);
+    size_t stocks = (size_t)a->n_months * (size_t)a->net.n_places * (size_t)a->n_status;
+    assert_memory_equal(a->stocks, b->stocks, stocks * sizeof *a->stocks);
+    assert_int_equal(a->series.n_rec, b->series.n_rec);
+    assert_memory_equal(a->series.rec, b->series.rec, (size_t)a->series.n_rec * sizeof *a->series.rec);
+}
+
+/* People are conserved: agents spawned so far == agents over all places
+ * and statuses, none negative. */
+static inline void assert_conserved(const cor_sim *sim)
+{
+    int64_t total = 0;
+    for (int p = 0; p < cor_sim_n_places(sim); p++)
+        for (int s = 0; s < cor_sim_n_statuses(sim); s++) {
+            int64_t k = cor_sim_agents_at(sim, p, s);
+            assert_true(k >= 0);
+            total += k;
+        }
+    assert_int_equal(total, cor_sim_agents_spawned(sim));
+}
+
+#endif
