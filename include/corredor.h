@@ -51,6 +51,15 @@ const char *cor_scenario_name(const cor_scenario *sc);
 uint64_t cor_scenario_seed(const cor_scenario *sc);
 double cor_scenario_scale(const cor_scenario *sc);
 
+/* Nationality groups (populations) of a loaded scenario, and their monthly
+ * latent demand: a pointer to n_months x 3 values (people; demographics
+ * single adults, family members, unaccompanied children) starting at month
+ * index *month0 (year*12 + month-1).  The array belongs to the scenario and
+ * may be changed in place (calibration re-estimates demand this way). */
+int cor_scenario_n_groups(const cor_scenario *sc);
+const char *cor_scenario_group_id(const cor_scenario *sc, int group);
+double *cor_scenario_demand(cor_scenario *sc, int group, int *month0, int *n_months);
+
 /* Parameters of a loaded scenario: count, and each one's name, value,
  * provenance (COR_PARAM_SOURCE / CALIBRATED / ASSUMED) and range (lo = hi =
  * value for sourced ones).  cor_scenario_set_param changes a value (for
@@ -128,6 +137,16 @@ int cor_sim_series_id(const cor_sim *sim, const char *name);
 int cor_sim_n_series(const cor_sim *sim);
 const char *cor_sim_series_name(const cor_sim *sim, int series);
 double cor_sim_series_value(const cor_sim *sim, int series, int place, int month);
+/* Every stored series cell, in storage order (month, then series, then
+ * cell): i from 0 to cor_sim_n_records() - 1.  Dimensions are -1 where they
+ * do not apply; value in people (flows, stocks) or the series' own unit. */
+int64_t cor_sim_n_records(const cor_sim *sim);
+int cor_sim_record(const cor_sim *sim, int64_t i, int *month, int *series, int *place, int *group, int *demo,
+                   double *value);
+int cor_sim_n_groups(const cor_sim *sim);
+const char *cor_sim_group_id(const cor_sim *sim, int group);
+const char *cor_demo_name(int demo);   /* "single_adults", "family_members", "unaccompanied_children" */
+
 /* A summary.json headline ("us_encounters", "mpp_stranded_peak", ...) for
  * the whole run (year 0) or one calendar year; COR_EARG if no loaded module
  * provides the key or the year is outside the run. */

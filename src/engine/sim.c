@@ -489,6 +489,26 @@ double cor_sim_series_value(const cor_sim *sim, int s, int place, int month)
     return v;
 }
 
+int64_t cor_sim_n_records(const cor_sim *sim) { return sim->series.n_rec; }
+
+int cor_sim_record(const cor_sim *sim, int64_t i, int *month, int *series, int *place, int *group, int *demo,
+                   double *value)
+{
+    if (i < 0 || i >= sim->series.n_rec)
+        return COR_EARG;
+    const cor_series_rec *r = &sim->series.rec[i];
+    *month = r->month, *series = r->series, *place = r->place, *group = r->group, *demo = r->demo;
+    *value = r->value;
+    return COR_OK;
+}
+
+int cor_sim_n_groups(const cor_sim *sim) { return sim->n_groups; }
+const char *cor_sim_group_id(const cor_sim *sim, int g)
+{
+    return g >= 0 && g < sim->n_groups ? sim->sc->populations[g].id : NULL;
+}
+const char *cor_demo_name(int d) { return d >= 0 && d < COR_N_DEMOS ? cor_demo_names[d] : NULL; }
+
 int cor_sim_summary(const cor_sim *sim, const char *key, int year, double *out)
 {
     int m0 = sim->month0, m1 = sim->month0 + sim->n_months - 1;

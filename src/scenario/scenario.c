@@ -298,6 +298,20 @@ uint64_t cor_scenario_seed(const cor_scenario *sc) { return sc ? sc->seed : 0; }
 
 int cor_scenario_n_params(const cor_scenario *sc) { return sc ? sc->n_params : 0; }
 
+int cor_scenario_n_groups(const cor_scenario *sc) { return sc ? sc->n_populations : 0; }
+const char *cor_scenario_group_id(const cor_scenario *sc, int g)
+{
+    return sc && g >= 0 && g < sc->n_populations ? sc->populations[g].id : NULL;
+}
+double *cor_scenario_demand(cor_scenario *sc, int g, int *month0, int *n_months)
+{
+    if (!sc || g < 0 || g >= sc->n_populations)
+        return NULL;
+    *month0 = sc->populations[g].demand_month0;
+    *n_months = sc->populations[g].n_months;
+    return sc->populations[g].demand;
+}
+
 const char *cor_scenario_param(const cor_scenario *sc, int i, double *value, int *provenance, double *lo, double *hi)
 {
     if (!sc || i < 0 || i >= sc->n_params)
