@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages corredor needs, if any are missing.
 # Exit codes: 0 all present or installed; 3 something could not be installed.
-PKGS="cmake ninja-build pkg-config gcc clang libclang-rt-14-dev libomp-14-dev libyaml-dev libcjson-dev libxxhash-dev librandom123-dev libcmocka-dev"
+PKGS="cmake ninja-build pkg-config gcc clang libclang-rt-14-dev libomp-14-dev libyaml-dev libcjson-dev libxxhash-dev librandom123-dev libcmocka-dev libsqlite3-dev libnlopt-dev libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
