@@ -28,6 +28,13 @@ static const char usage[] =
     "  3  invalid scenario or data file (the message names file, line and field)\n"
     "  4  an output could not be written\n";
 
+/* Analysis commands (issue 4), written in their own files; a command whose
+ * file is not built reports so (weak references). */
+int cli_cmd_ensemble(int argc, char **argv) __attribute__((weak));
+int cli_cmd_validate(int argc, char **argv) __attribute__((weak));
+int cli_cmd_calibrate(int argc, char **argv) __attribute__((weak));
+int cli_cmd_hindcast(int argc, char **argv) __attribute__((weak));
+
 int cli_exit_code(int rc)
 {
     switch (rc) {
@@ -62,6 +69,21 @@ int main(int argc, char **argv)
         return cli_cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "sensitivity") == 0)
         return cli_cmd_sensitivity(argc - 1, argv + 1);
+    struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } analysis[] = {{"ensemble", cli_cmd_ensemble},
+                    {"validate", cli_cmd_validate},
+                    {"calibrate", cli_cmd_calibrate},
+                    {"hindcast", cli_cmd_hindcast}};
+    for (size_t i = 0; i < sizeof analysis / sizeof *analysis; i++)
+        if (strcmp(cmd, analysis[i].name) == 0) {
+            if (!analysis[i].fn) {
+                fprintf(stderr, "corredor: the command '%s' is not built into this binary\n", cmd);
+                return CLI_USAGE;
+            }
+            return analysis[i].fn(argc - 1, argv + 1);
+        }
     if (strcmp(cmd, "demand") == 0)
         return cli_cmd_demand(argc - 1, argv + 1);
     fprintf(stderr, "corredor: unknown command '%s' (try: corredor --help)\n", cmd);
