@@ -294,8 +294,10 @@ static void lever_changed(cor_ctx *c, void *state, const cor_lever_change *ch)
 }
 
 /* Deportation flights: each group's seats for the day (flights per week x
- * seats / 7, plus the fraction carried from the day before) go to its
- * detainees in detention order while a whole agent (scale people) fits. */
+ * seats / 7, plus the seats carried from the days before) go to its
+ * detainees in detention order while a whole agent (scale people) fits.
+ * Seats not used stay available for up to a week (flights are weekly),
+ * so that coarse agents do not waste more seats than fine ones. */
 static void fly(inm *k, cor_ctx *c)
 {
     cor_sim *sim = c->sim;
@@ -320,7 +322,10 @@ static void fly(inm *k, cor_ctx *c)
         }
         if (avail < 0)
             avail = 0;
-        q->seats = q->head < q->n ? avail : fmod(avail, scale); /* empty seats fly empty */
+        /* at most a week of unused seats, but at least one agent's worth:
+         * a small flight schedule must still fly someone at a large scale */
+        double keep = fmax(q->per_week * k->seats, scale);
+        q->seats = avail < keep ? avail : keep;
     }
 }
 

@@ -223,10 +223,18 @@ static void day_start(cor_ctx *c, void *state)
         }
     }
     k->resume = 0;
-    /* today's cap in agents, the fractional remainder carried */
+    /* today's cap in agents.  Capacity not used on a day stays available
+     * for up to a week (the caps are daily averages of monthly enrolment
+     * counts): people carried = unused capacity, at most 7 days' worth.
+     * Without this, coarse agents (large scale) waste more of the cap on
+     * days when few eligible people arrive, and totals depend on the scale. */
     double cap;
     if (cor_lever(sim, k->lv_cap, -1, -1, -1, -1, &cap)) {
-        double people = cap + k->carry;
+        double unused = k->slots > 0 && k->slots < INT64_MAX ? (double)k->slots * sim->scale : 0;
+        double carried = k->carry + unused;
+        if (carried > fmax(7 * cap, sim->scale)) /* at least one agent's worth, for small caps */
+            carried = fmax(7 * cap, sim->scale);
+        double people = cap + carried;
         double n = floor(people / sim->scale + 1e-9);
         k->slots = (int64_t)n;
         k->carry = people - n * sim->scale;
