@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "data/csv.h"
+
 const char *const cor_obs_sector_names[COR_OBS_N_SECTORS] = {
     "San Diego", "El Centro", "Yuma", "Tucson", "El Paso", "Big Bend", "Del Rio", "Laredo", "Rio Grande Valley"};
 
@@ -19,197 +21,6 @@ const char *const cor_obs_group_names[COR_OBS_N_GROUPS] = {"mexico",   "guatemal
 #define SW_REGION "Southwest Land Border"
 
 /* ------------------------------------------------------------ CSV reader */
-
-#define CSV_MAXF 32
-
-typedef struct {
-    char path[4200];
-    char *buf; /* the whole file; fields are unescaped in place */
-    size_t len, pos, line_start;
-    int line; /* line of buf[pos] */
-    char *f[CSV_MAXF];
-    int fline[CSV_MAXF], fcol[CSV_MAXF], nf;
-    char *hdr[CSV_MAXF];
-    int nhdr;
-    char *err;
-    size_t errn;
-} csv;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int csv_err(csv *c, int line, int col, const char *fmt, ...)
-{
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (col > 0)
-        snprintf(c->err, c->errn, "%s:%d:%d: %s", c->path, line, col, msg);
-    else
-        snprintf(c->err, c->errn, "%s:%d: %s", c->path, line, msg);
-    return COR_EINPUT;
-}
-
-static int csv_col(const csv *c) { return (int)(c->pos - c->line_start) + 1; }
-
-/* Next record into c->f[0..nf): 1 a record, 0 end of file, < 0 -code.
- * RFC 4180: quoted fields may hold commas, "" and line breaks; LF or CRLF;
- * blank lines are skipped. */
-static int csv_next(csv *c)
-{
-    char *b = c->buf;
-    for (;;) {
-        if (c->pos >= c->len)
-            return 0;
-        const size_t eol = b[c->pos] == '\n' ? 1 : b[c->pos] == '\r' && b[c->pos + 1] == '\n' ? 2 : 0;
-        if (!eol)
-            break;
-        c->pos += eol;
-        c->line++;
-        c->line_start = c->pos;
-    }
-    for (c->nf = 0;;) {
-        const int fl = c->line, fc = csv_col(c);
-        char *field = b + c->pos, *w = field;
-        if (b[c->pos] == '"') {
-            for (c->pos++;; c->pos++) {
-                if (c->pos >= c->len)
-                    return -csv_err(c, fl, fc, "unterminated quoted field");
-                const char ch = b[c->pos];
-                if (ch == '"' && b[c->pos + 1] != '"') {
-                    c->pos++;
-                    break;
-                }
-                if (ch == '\0')
-                    return -csv_err(c, c->line, csv_col(c), "NUL byte");
-                *w++ = ch;
-                c->pos += ch == '"';
-                if (ch == '\n') {
-                    c->line++;
-                    c->line_start = c->pos + 1;
-                }
-            }
-        } else {
-            for (; c->pos < c->len; c->pos++) {
-                const char ch = b[c->pos];
-                if (ch == ',' || ch == '\n' || ch == '\r')
-                    break;
-                if (ch == '"' || ch == '\0')
-                    return -csv_err(c, c->line, csv_col(c), ch ? "quote inside an unquoted field" : "NUL byte");
-            }
-            w = b + c->pos;
-        }
-        if (c->nf == CSV_MAXF)
-            return -csv_err(c, fl, fc, "more than %d fields", CSV_MAXF);
-        c->f[c->nf] = field;
-        c->fline[c->nf] = fl;
-        c->fcol[c->nf++] = fc;
-        const char t = b[c->pos];
-        const int col = csv_col(c);
-        if (c->pos >= c->len || t == ',' || t == '\n' || (t == '\r' && b[c->pos + 1] == '\n')) {
-            c->pos += c->pos >= c->len ? 0 : t == '\r' ? 2 : 1;
-            *w = '\0';
-            if (t == ',')
-                continue;
-            if (t) {
-                c->line++;
-                c->line_start = c->pos;
-            }
-            return 1;
-        }
-        return -csv_err(c, c->line, col,
-                        t == '\r' ? "carriage return not followed by a line feed"
-                                  : "unexpected character after a closing quote");
-    }
-}
-
-/* Open a file (dir/name, or name alone when dir is NULL), read it whole
- * and read its header. */
-static int csv_open(csv *c, const char *dir, const char *name, char *err, size_t errn)
-{
-    memset(c, 0, sizeof *c);
-    c->err = err, c->errn = errn, c->line = 1;
-    if (dir)
-        snprintf(c->path, sizeof c->path, "%s/%s", dir, name);
-    else
-        snprintf(c->path, sizeof c->path, "%s", name);
-    struct stat st;
-    if (stat(c->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(err, errn, "cannot read '%s': not a regular file", c->path);
-        return COR_EIO;
-    }
-    FILE *fp = fopen(c->path, "rb");
-    long n = -1;
-    if (fp && fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-        (c->buf = malloc((size_t)n + 2)) != NULL)
-        c->len = fread(c->buf, 1, (size_t)n, fp);
-    const int bad = !fp || n < 0 || (c->buf && (c->len != (size_t)n || ferror(fp)));
-    const int e = errno;
-    if (fp)
-        fclose(fp);
-    if (bad) {
-        snprintf(err, errn, "cannot read '%s': %s", c->path, strerror(e));
-        return COR_EIO;
-    }
-    if (!c->buf)
-        return COR_ENOMEM;
-    c->buf[c->len] = c->buf[c->len + 1] = '\0';
-    int rc = csv_next(c);
-    if (rc < 0)
-        return -rc;
-    if (rc == 0)
-        return csv_err(c, 1, 0, "empty file (no header)");
-    memcpy(c->hdr, c->f, sizeof c->hdr);
-    c->nhdr = c->nf;
-    return COR_OK;
-}
-
-static void csv_close(csv *c)
-{
-    free(c->buf);
-    c->buf = NULL;
-}
-
-/* Column indices of names[0..n); an error names the first one missing. */
-static int csv_cols(csv *c, const char *const *names, int n, int *idx)
-{
-    for (int i = 0; i < n; i++) {
-        idx[i] = -1;
-        for (int j = 0; j < c->nhdr; j++)
-            if (strcmp(c->hdr[j], names[i]) == 0)
-                idx[i] = j;
-        if (idx[i] < 0)
-            return csv_err(c, 1, 0, "missing column '%s'", names[i]);
-    }
-    return COR_OK;
-}
-
-/* Next data row with as many fields as the header: 1, 0 (end) or -code. */
-static int csv_row(csv *c)
-{
-    const int rc = csv_next(c);
-    if (rc == 1 && c->nf != c->nhdr)
-        return -csv_err(c, c->fline[0], 0, "expected %d fields, found %d", c->nhdr, c->nf);
-    return rc;
-}
-
-/* A count >= 0; an empty field is NAN when allow_empty. */
-static int fld_count(csv *c, int i, int allow_empty, double *v)
-{
-    if (allow_empty && c->f[i][0] == '\0') {
-        *v = NAN;
-        return COR_OK;
-    }
-    char *end;
-    errno = 0;
-    *v = strtod(c->f[i], &end);
-    if (c->f[i][0] == '\0' || isspace((unsigned char)c->f[i][0]) || *end != '\0' || errno || !isfinite(*v) || *v < 0)
-        return csv_err(c, c->fline[i], c->fcol[i], "bad count '%.40s' in column '%s' (expected a number >= 0)", c->f[i],
-                       c->hdr[i]);
-    return COR_OK;
-}
 
 /* ----------------------------------------------------------- helpers */
 
@@ -269,10 +80,10 @@ int cor_obs_group_index(const char *name) { return name_index(name, cor_obs_grou
 
 /* A row's month (column i) as a window index: 0 ok (*w = -1 if the month is
  * outside the window or after the cut), else an error. */
-static int row_month(csv *c, int i, int until, int *w, int *month)
+static int row_month(cor_csv *c, int i, int until, int *w, int *month)
 {
     if (cor_obs_parse_month(c->f[i], month) != 0)
-        return csv_err(c, c->fline[i], c->fcol[i], "bad month '%.40s' in column '%s' (expected YYYY-MM)", c->f[i],
+        return cor_csv_err(c, c->fline[i], c->fcol[i], "bad month '%.40s' in column '%s' (expected YYYY-MM)", c->f[i],
                        c->hdr[i]);
     *w = *month - COR_OBS_FIRST_MONTH;
     if (*w < 0 || *w >= COR_OBS_N_MONTHS || (until > 0 && *month > until))
@@ -280,21 +91,21 @@ static int row_month(csv *c, int i, int until, int *w, int *month)
     return COR_OK;
 }
 
-static int dup_row(csv *c, const char *what) { return csv_err(c, c->fline[0], 0, "duplicate row for %s", what); }
+static int dup_row(cor_csv *c, const char *what) { return cor_csv_err(c, c->fline[0], 0, "duplicate row for %s", what); }
 
 /* --------------------------------------------------------- the files */
 
 static int read_total(cor_observed *o, const char *dir, char *err, size_t errn)
 {
     static const char *const cols[] = {"month", "usbp_sw_encounters_best"};
-    csv c;
-    int idx[2], w, m, rc = csv_open(&c, dir, COR_OBS_F_TOTAL, err, errn);
+    cor_csv c;
+    int idx[2], w, m, rc = cor_csv_open(&c, dir, COR_OBS_F_TOTAL, err, errn);
     if (!rc)
-        rc = csv_cols(&c, cols, 2, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 2, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         double v;
-        if ((rc = row_month(&c, idx[0], o->until, &w, &m)) || (rc = fld_count(&c, idx[1], 0, &v)) || w < 0)
+        if ((rc = row_month(&c, idx[0], o->until, &w, &m)) || (rc = cor_csv_count(&c, idx[1], 0, &v)) || w < 0)
             continue;
         if (!isnan(o->encounters[w]))
             rc = dup_row(&c, c.f[idx[0]]);
@@ -302,7 +113,7 @@ static int read_total(cor_observed *o, const char *dir, char *err, size_t errn)
         if (m > o->last_month)
             o->last_month = m;
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     return rc < 0 ? -rc : rc;
 }
 
@@ -312,11 +123,11 @@ static int read_sectors(cor_observed *o, const char *dir, const char *name, cons
                         size_t errn)
 {
     const char *const cols[] = {"month", "region", "sector", value_col};
-    csv c;
-    int idx[4], w, m, rc = csv_open(&c, dir, name, err, errn);
+    cor_csv c;
+    int idx[4], w, m, rc = cor_csv_open(&c, dir, name, err, errn);
     if (!rc)
-        rc = csv_cols(&c, cols, 4, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 4, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         double v;
         if ((rc = row_month(&c, idx[0], o->until, &w, &m)) || strcmp(c.f[idx[1]], SW_REGION) != 0 ||
@@ -324,10 +135,10 @@ static int read_sectors(cor_observed *o, const char *dir, const char *name, cons
             continue;
         const int s = cor_obs_sector_index(c.f[idx[2]]);
         if (s < 0) {
-            rc = csv_err(&c, c.fline[idx[2]], c.fcol[idx[2]], "unknown southwest sector '%.60s'", c.f[idx[2]]);
+            rc = cor_csv_err(&c, c.fline[idx[2]], c.fcol[idx[2]], "unknown southwest sector '%.60s'", c.f[idx[2]]);
             continue;
         }
-        if ((rc = fld_count(&c, idx[3], 0, &v)) || w < 0)
+        if ((rc = cor_csv_count(&c, idx[3], 0, &v)) || w < 0)
             continue;
         if (!exact && o->sector_exact[w])
             continue;
@@ -339,7 +150,7 @@ static int read_sectors(cor_observed *o, const char *dir, const char *name, cons
         }
         o->sector[s][w] = v;
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     if (rc == 0 && exact) /* months where the exact file has all nine sectors */
         for (int i = 0; i < COR_OBS_N_MONTHS; i++) {
             int all = 1;
@@ -355,17 +166,17 @@ static int read_groups(cor_observed *o, const char *dir, char *err, size_t errn)
     const char *cols[1 + COR_OBS_N_GROUPS] = {"month"};
     for (int g = 0; g < COR_OBS_N_GROUPS; g++)
         cols[1 + g] = cor_obs_group_names[g];
-    csv c;
-    int idx[1 + COR_OBS_N_GROUPS], w, m, rc = csv_open(&c, dir, COR_OBS_F_GROUPS, err, errn);
+    cor_csv c;
+    int idx[1 + COR_OBS_N_GROUPS], w, m, rc = cor_csv_open(&c, dir, COR_OBS_F_GROUPS, err, errn);
     if (!rc)
-        rc = csv_cols(&c, cols, 1 + COR_OBS_N_GROUPS, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 1 + COR_OBS_N_GROUPS, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         double v[COR_OBS_N_GROUPS];
         if ((rc = row_month(&c, idx[0], o->until, &w, &m)))
             continue;
         for (int g = 0; g < COR_OBS_N_GROUPS && !rc; g++)
-            rc = fld_count(&c, idx[1 + g], 0, &v[g]);
+            rc = cor_csv_count(&c, idx[1 + g], 0, &v[g]);
         if (rc || w < 0)
             continue;
         if (!isnan(o->group[0][w]))
@@ -373,7 +184,7 @@ static int read_groups(cor_observed *o, const char *dir, char *err, size_t errn)
         for (int g = 0; g < COR_OBS_N_GROUPS; g++)
             o->group[g][w] = v[g];
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     return rc < 0 ? -rc : rc;
 }
 
@@ -381,21 +192,21 @@ static int read_title42(cor_observed *o, const char *dir, char *err, size_t errn
 {
     static const char *const cols[] = {"month", "sw_allcomp_title42", "sw_allcomp_title8", "usbp_sw_title42",
                                        "usbp_sw_title8"};
-    csv c;
-    int idx[5], w, m, rc = csv_open(&c, dir, COR_OBS_F_TITLE42, err, errn);
+    cor_csv c;
+    int idx[5], w, m, rc = cor_csv_open(&c, dir, COR_OBS_F_TITLE42, err, errn);
     if (!rc)
-        rc = csv_cols(&c, cols, 5, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 5, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         double v[4];
         if ((rc = row_month(&c, idx[0], o->until, &w, &m)))
             continue;
         for (int k = 0; k < 4 && !rc; k++)
-            rc = fld_count(&c, idx[1 + k], k >= 2, &v[k]);
+            rc = cor_csv_count(&c, idx[1 + k], k >= 2, &v[k]);
         if (rc || w < 0)
             continue;
         if (isnan(v[2]) != isnan(v[3])) {
-            rc = csv_err(&c, c.fline[0], 0, "usbp_sw_title42 and usbp_sw_title8 must both be given or both be empty");
+            rc = cor_csv_err(&c, c.fline[0], 0, "usbp_sw_title42 and usbp_sw_title8 must both be given or both be empty");
             continue;
         }
         if (!isnan(o->t42[w]))
@@ -405,7 +216,7 @@ static int read_title42(cor_observed *o, const char *dir, char *err, size_t errn
         o->t8[w] = usbp ? v[3] : v[1];
         o->t42_usbp[w] = (unsigned char)usbp;
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     return rc < 0 ? -rc : rc;
 }
 
@@ -421,13 +232,13 @@ typedef struct {
     int n[COR_OBS_N_YEARS];
 } reports;
 
-static int add_report(csv *c, reports *r, int year, double v)
+static int add_report(cor_csv *c, reports *r, int year, double v)
 {
     const int w = year - COR_OBS_FIRST_YEAR;
     if (w < 0 || w >= COR_OBS_N_YEARS)
         return COR_OK;
     if (r->n[w] == 16)
-        return csv_err(c, c->fline[0], 0, "more than 16 full-year figures for %d", year);
+        return cor_csv_err(c, c->fline[0], 0, "more than 16 full-year figures for %d", year);
     r->v[w][r->n[w]++] = v;
     return COR_OK;
 }
@@ -450,21 +261,21 @@ static int year_ok(const cor_observed *o, int year) { return o->until <= 0 || ye
 static int read_comar(cor_observed *o, const char *dir, reports *r, char *err, size_t errn)
 {
     static const char *const cols[] = {"year", "period", "applicants"};
-    csv c;
-    int idx[3], rc = csv_open(&c, dir, COR_OBS_F_COMAR, err, errn);
+    cor_csv c;
+    int idx[3], rc = cor_csv_open(&c, dir, COR_OBS_F_COMAR, err, errn);
     memset(r, 0, sizeof *r);
     if (!rc)
-        rc = csv_cols(&c, cols, 3, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 3, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         int y;
         double v;
         if (parse_year(c.f[idx[0]], &y) != 0)
-            rc = csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s' (expected YYYY)", c.f[idx[0]]);
-        else if (!(rc = fld_count(&c, idx[2], 0, &v)) && strcmp(c.f[idx[1]], "full_year") == 0 && year_ok(o, y))
+            rc = cor_csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s' (expected YYYY)", c.f[idx[0]]);
+        else if (!(rc = cor_csv_count(&c, idx[2], 0, &v)) && strcmp(c.f[idx[1]], "full_year") == 0 && year_ok(o, y))
             rc = add_report(&c, r, y, v);
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     if (rc == 0)
         medians(r, o->comar, o->comar_n);
     return rc < 0 ? -rc : rc;
@@ -473,24 +284,24 @@ static int read_comar(cor_observed *o, const char *dir, reports *r, char *err, s
 static int read_upm(cor_observed *o, const char *dir, reports *r, char *err, size_t errn)
 {
     static const char *const cols[] = {"period_label", "period_type", "metric", "value"};
-    csv c;
-    int idx[4], rc = csv_open(&c, dir, COR_OBS_F_UPM, err, errn);
+    cor_csv c;
+    int idx[4], rc = cor_csv_open(&c, dir, COR_OBS_F_UPM, err, errn);
     memset(r, 0, sizeof *r);
     if (!rc)
-        rc = csv_cols(&c, cols, 4, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 4, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         int y;
         double v;
         if (strcmp(c.f[idx[1]], "full_year") != 0 || strcmp(c.f[idx[2]], "upm_events_presented_or_channelled") != 0)
             continue;
         if (parse_year(c.f[idx[0]], &y) != 0)
-            rc = csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s' for a full_year row (expected YYYY)",
+            rc = cor_csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s' for a full_year row (expected YYYY)",
                          c.f[idx[0]]);
-        else if (!(rc = fld_count(&c, idx[3], 0, &v)) && year_ok(o, y))
+        else if (!(rc = cor_csv_count(&c, idx[3], 0, &v)) && year_ok(o, y))
             rc = add_report(&c, r, y, v);
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     if (rc == 0)
         medians(r, o->upm, o->upm_n);
     return rc < 0 ? -rc : rc;
@@ -503,14 +314,14 @@ static int read_iom(cor_observed *o, const char *dir, char *err, size_t errn)
     double sum[COR_OBS_N_YEARS] = {0};
     int nmon[COR_OBS_N_YEARS] = {0}, partial[COR_OBS_N_YEARS] = {0};
     unsigned char seen[COR_OBS_N_MONTHS] = {0};
-    csv c;
-    int idx[4], w, m, rc = csv_open(&c, dir, COR_OBS_F_IOM_MONTHLY, err, errn);
+    cor_csv c;
+    int idx[4], w, m, rc = cor_csv_open(&c, dir, COR_OBS_F_IOM_MONTHLY, err, errn);
     if (!rc)
-        rc = csv_cols(&c, mcols, 3, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, mcols, 3, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         double v;
-        if ((rc = row_month(&c, idx[0], o->until, &w, &m)) || (rc = fld_count(&c, idx[1], 0, &v)) || w < 0)
+        if ((rc = row_month(&c, idx[0], o->until, &w, &m)) || (rc = cor_csv_count(&c, idx[1], 0, &v)) || w < 0)
             continue;
         if (seen[w]++)
             rc = dup_row(&c, c.f[idx[0]]);
@@ -521,31 +332,31 @@ static int read_iom(cor_observed *o, const char *dir, char *err, size_t errn)
         nmon[y]++;
         partial[y] |= strstr(c.f[idx[2]], "PARTIAL") != NULL;
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     for (int y = 0; y < COR_OBS_N_YEARS && !rc; y++)
         if (nmon[y] == 12 && !partial[y] && year_ok(o, COR_OBS_FIRST_YEAR + y))
             o->deaths[y] = sum[y];
     if (!rc)
-        rc = csv_open(&c, dir, COR_OBS_F_IOM_HEADLINE, err, errn);
+        rc = cor_csv_open(&c, dir, COR_OBS_F_IOM_HEADLINE, err, errn);
     else
         return rc < 0 ? -rc : rc;
     if (!rc)
-        rc = csv_cols(&c, hcols, 4, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, hcols, 4, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         int y;
         double v;
         if (strcmp(c.f[idx[1]], "US-Mexico border") != 0 || strcmp(c.f[idx[2]], "dead_and_missing") != 0)
             continue;
         if (parse_year(c.f[idx[0]], &y) != 0)
-            rc = csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s' (expected YYYY)", c.f[idx[0]]);
-        else if (!(rc = fld_count(&c, idx[3], 0, &v)) && year_ok(o, y) && y >= COR_OBS_FIRST_YEAR &&
+            rc = cor_csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s' (expected YYYY)", c.f[idx[0]]);
+        else if (!(rc = cor_csv_count(&c, idx[3], 0, &v)) && year_ok(o, y) && y >= COR_OBS_FIRST_YEAR &&
                  y < COR_OBS_FIRST_YEAR + COR_OBS_N_YEARS && isnan(o->deaths[y - COR_OBS_FIRST_YEAR])) {
             o->deaths[y - COR_OBS_FIRST_YEAR] = v; /* the first published figure of a year not complete above */
             o->deaths_headline[y - COR_OBS_FIRST_YEAR] = 1;
         }
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     return rc < 0 ? -rc : rc;
 }
 
@@ -633,11 +444,11 @@ static int parse_period(const char *s, int *m0, int *m1)
 }
 
 /* A number, or NAN for an empty field when !required. */
-static int fld_number(csv *c, int i, int required, double *v)
+static int fld_number(cor_csv *c, int i, int required, double *v)
 {
     if (c->f[i][0] == '\0') {
         *v = NAN;
-        return required ? csv_err(c, c->fline[i], c->fcol[i], "column '%s' is required for this kind of fact",
+        return required ? cor_csv_err(c, c->fline[i], c->fcol[i], "column '%s' is required for this kind of fact",
                                   c->hdr[i])
                         : COR_OK;
     }
@@ -645,7 +456,7 @@ static int fld_number(csv *c, int i, int required, double *v)
     errno = 0;
     *v = strtod(c->f[i], &end);
     if (isspace((unsigned char)c->f[i][0]) || *end != '\0' || errno || !isfinite(*v))
-        return csv_err(c, c->fline[i], c->fcol[i], "bad number '%.40s' in column '%s'", c->f[i], c->hdr[i]);
+        return cor_csv_err(c, c->fline[i], c->fcol[i], "bad number '%.40s' in column '%s'", c->f[i], c->hdr[i]);
     return COR_OK;
 }
 
@@ -661,12 +472,12 @@ static int valid_name(const char *s)
 
 enum { F_NAME, F_KIND, F_SERIES, F_PLACE, F_PERIOD, F_PERIOD_B, F_OBS, F_OBS_HI, F_THRESH, F_TOL, F_SOURCE, F_N };
 
-static int fact_row(csv *c, const int *idx, cor_fact *f, const cor_fact *prev, int n_prev)
+static int fact_row(cor_csv *c, const int *idx, cor_fact *f, const cor_fact *prev, int n_prev)
 {
     memset(f, 0, sizeof *f);
     f->line = c->fline[0];
 #define FLD(k) c->f[idx[k]]
-#define ERR(k, ...) csv_err(c, c->fline[idx[k]], c->fcol[idx[k]], __VA_ARGS__)
+#define ERR(k, ...) cor_csv_err(c, c->fline[idx[k]], c->fcol[idx[k]], __VA_ARGS__)
     if (!valid_name(FLD(F_NAME)) || strlen(FLD(F_NAME)) >= sizeof f->name)
         return ERR(F_NAME, "bad fact name '%.70s' (lower-case letters, digits, '_'; at most 63)", FLD(F_NAME));
     for (int i = 0; i < n_prev; i++)
@@ -742,12 +553,12 @@ int cor_facts_load(const char *path, cor_fact **facts, int *n, char *err, size_t
                                           "observed", "observed_hi", "threshold", "tolerance", "source"};
     *facts = NULL;
     *n = 0;
-    csv c;
-    int idx[F_N], cap = 0, rc = csv_open(&c, NULL, path, err, errn);
+    cor_csv c;
+    int idx[F_N], cap = 0, rc = cor_csv_open(&c, NULL, path, err, errn);
     if (!rc)
-        rc = csv_cols(&c, cols, F_N, idx);
+        rc = cor_csv_cols(&c, cols, F_N, idx);
     cor_fact *a = NULL;
-    while (!rc && (rc = csv_row(&c)) == 1) {
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = 0;
         if (*n == cap) {
             cor_fact *b = realloc(a, sizeof *a * (size_t)(cap = cap ? 2 * cap : 16));
@@ -761,10 +572,10 @@ int cor_facts_load(const char *path, cor_fact **facts, int *n, char *err, size_t
         if (!rc)
             (*n)++;
     }
-    csv_close(&c);
+    cor_csv_close(&c);
     rc = rc < 0 ? -rc : rc;
     if (!rc && *n == 0)
-        rc = csv_err(&c, 1, 0, "no facts");
+        rc = cor_csv_err(&c, 1, 0, "no facts");
     if (rc) {
         if (rc == COR_ENOMEM)
             snprintf(err, errn, "out of memory");

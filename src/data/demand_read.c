@@ -4,200 +4,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "data/csv.h"
 #include "engine/calendar.h"
-
-/* ------------------------------------------------------------ CSV reader */
-
-#define CSV_MAXF 64
-
-typedef struct {
-    const char *path;
-    char *buf;                  /* the whole file; fields are unescaped in place */
-    size_t len, pos, line_start;
-    int line;                   /* line of buf[pos] */
-    char *f[CSV_MAXF]; int fline[CSV_MAXF], fcol[CSV_MAXF], nf;
-    char *hdr[CSV_MAXF]; int nhdr;
-    char *err; size_t errn;
-} csv;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int csv_err(csv *c, int line, int col, const char *fmt, ...)
-{
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (col > 0)
-        snprintf(c->err, c->errn, "%s:%d:%d: %s", c->path, line, col, msg);
-    else
-        snprintf(c->err, c->errn, "%s:%d: %s", c->path, line, msg);
-    return COR_EINPUT;
-}
-
-static int csv_col(const csv *c) { return (int)(c->pos - c->line_start) + 1; }
-
-static void csv_newline(csv *c)
-{
-    c->line++;
-    c->line_start = c->pos;
-}
-
-/* Next record into c->f[0..nf).  1: a record, 0: end of file, < 0: -code.
- * RFC 4180 fields: quoted fields may hold commas, "" and line breaks; lines
- * end in LF or CRLF; blank lines are skipped. */
-static int csv_next(csv *c)
-{
-    char *b = c->buf;
-    for (;;) { /* skip blank lines */
-        if (c->pos >= c->len)
-            return 0;
-        const size_t eol = b[c->pos] == '\n' ? 1 : b[c->pos] == '\r' && b[c->pos + 1] == '\n' ? 2 : 0;
-        if (!eol)
-            break;
-        c->pos += eol;
-        csv_newline(c);
-    }
-    for (c->nf = 0;;) {
-        const int fl = c->line, fc = csv_col(c);
-        char *field = b + c->pos, *w = field;
-        if (b[c->pos] == '"') {
-            for (c->pos++;; c->pos++) {
-                if (c->pos >= c->len)
-                    return -csv_err(c, fl, fc, "unterminated quoted field");
-                const char ch = b[c->pos];
-                if (ch == '"' && b[c->pos + 1] != '"') {
-                    c->pos++;
-                    break;
-                }
-                if (ch == '\0')
-                    return -csv_err(c, c->line, csv_col(c), "NUL byte");
-                *w++ = ch;
-                c->pos += ch == '"'; /* "" stands for one quote */
-                if (ch == '\n') { /* a line break inside quotes */
-                    c->line++;
-                    c->line_start = c->pos + 1;
-                }
-            }
-        } else {
-            for (; c->pos < c->len; c->pos++) {
-                const char ch = b[c->pos];
-                if (ch == ',' || ch == '\n' || ch == '\r')
-                    break;
-                if (ch == '"' || ch == '\0')
-                    return -csv_err(c, c->line, csv_col(c), ch ? "quote inside an unquoted field" : "NUL byte");
-            }
-            w = b + c->pos;
-        }
-        if (c->nf == CSV_MAXF)
-            return -csv_err(c, fl, fc, "more than %d fields", CSV_MAXF);
-        c->f[c->nf] = field;
-        c->fline[c->nf] = fl;
-        c->fcol[c->nf++] = fc;
-        const char t = b[c->pos]; /* b[len] is NUL */
-        const int col = csv_col(c);
-        if (c->pos >= c->len || t == ',' || t == '\n' || (t == '\r' && b[c->pos + 1] == '\n')) {
-            c->pos += c->pos >= c->len ? 0 : t == '\r' ? 2 : 1;
-            *w = '\0';
-            if (t == ',')
-                continue;
-            if (t)
-                csv_newline(c);
-            return 1;
-        }
-        return -csv_err(c, c->line, col,
-                        t == '\r' ? "carriage return not followed by a line feed"
-                                  : "unexpected character after a closing quote");
-    }
-}
-
-static void csv_close(csv *c)
-{
-    free(c->buf);
-    c->buf = NULL;
-}
-
-/* Open dir/name and read its header. */
-static int csv_open(csv *c, const char *dir, const char *name, char *path, size_t pathn, char *err, size_t errn)
-{
-    memset(c, 0, sizeof *c);
-    c->err = err;
-    c->errn = errn;
-    c->line = 1;
-    c->path = path;
-    snprintf(path, pathn, "%s/%s", dir, name);
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(err, errn, "cannot read '%s': not a regular file", path);
-        return COR_EIO;
-    }
-    FILE *fp = fopen(path, "rb");
-    long n = -1;
-    if (fp && fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
-        (c->buf = malloc((size_t)n + 2)) != NULL)
-        c->len = fread(c->buf, 1, (size_t)n, fp);
-    const int bad = !fp || n < 0 || (c->buf && (c->len != (size_t)n || ferror(fp)));
-    const int e = errno;
-    if (fp)
-        fclose(fp);
-    if (bad) {
-        snprintf(err, errn, "cannot read '%s': %s", path, strerror(e));
-        return COR_EIO;
-    }
-    if (!c->buf)
-        return COR_ENOMEM;
-    c->buf[c->len] = c->buf[c->len + 1] = '\0';
-    int rc = csv_next(c);
-    if (rc < 0)
-        return -rc;
-    if (rc == 0)
-        return csv_err(c, 1, 0, "empty file (no header)");
-    memcpy(c->hdr, c->f, sizeof c->hdr);
-    c->nhdr = c->nf;
-    return COR_OK;
-}
-
-/* Column indices of the names in cols[]; error naming the first missing. */
-static int csv_cols(csv *c, const char *const *names, int n, int *idx)
-{
-    for (int i = 0; i < n; i++) {
-        idx[i] = -1;
-        for (int j = 0; j < c->nhdr; j++)
-            if (strcmp(c->hdr[j], names[i]) == 0)
-                idx[i] = j;
-        if (idx[i] < 0)
-            return csv_err(c, 1, 0, "missing column '%s'", names[i]);
-    }
-    return COR_OK;
-}
-
-/* Next data row with as many fields as the header: 1, 0 (end) or -code. */
-static int csv_row(csv *c)
-{
-    const int rc = csv_next(c);
-    if (rc == 1 && c->nf != c->nhdr)
-        return -csv_err(c, c->fline[0], 0, "expected %d fields, found %d", c->nhdr, c->nf);
-    return rc;
-}
-
-static int fld_count(csv *c, int i, double *v)
-{
-    char *end;
-    errno = 0;
-    *v = strtod(c->f[i], &end);
-    if (c->f[i][0] == '\0' || *end != '\0' || errno || !isfinite(*v) || *v < 0)
-        return csv_err(c, c->fline[i], c->fcol[i], "bad count '%.40s' in column '%s' (expected a number >= 0)",
-                       c->f[i], c->hdr[i]);
-    return COR_OK;
-}
 
 /* ----------------------------------------------------------- the data */
 
@@ -214,40 +26,39 @@ static int name_index(const char *s, const char *const *names, int n)
 /* One row of a file: c->f[idx[k]] is column k of the file's spec; w is the
  * month's window index, -1 when outside the window or after the cut-off
  * (the row is still checked). */
-typedef int (*row_fn)(dm_data *x, csv *c, const int *idx, int w);
+typedef int (*row_fn)(dm_data *x, cor_csv *c, const int *idx, int w);
 
 static int load_file(dm_data *x, const char *dir, const char *name, const char *const *cols, int ncols, row_fn fn,
                      char *err, size_t errn)
 {
-    char path[4200];
-    csv c;
-    int idx[12], m, rc = csv_open(&c, dir, name, path, sizeof path, err, errn);
+    cor_csv c;
+    int idx[12], m, rc = cor_csv_open(&c, dir, name, err, errn);
     if (!rc)
-        rc = csv_cols(&c, cols, ncols, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, ncols, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         if (cor_parse_month(c.f[idx[0]], &m) != 0)
-            rc = csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad month '%.40s' in column '%s' (expected YYYY-MM)",
+            rc = cor_csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad month '%.40s' in column '%s' (expected YYYY-MM)",
                          c.f[idx[0]], c.hdr[idx[0]]);
         else
             rc = fn(x, &c, idx, m - WIN_LO >= 0 && m - WIN_LO < WIN_N && m - WIN_LO <= x->until ? m - WIN_LO : -1);
     }
     rc = rc < 0 ? -rc : rc;
-    csv_close(&c);
+    cor_csv_close(&c);
     return rc;
 }
 
-static int dup_row(csv *c, const char *what) { return csv_err(c, c->fline[0], 0, "duplicate row for %s", what); }
+static int dup_row(cor_csv *c, const char *what) { return cor_csv_err(c, c->fline[0], 0, "duplicate row for %s", what); }
 
 /* The nine-group file: month + one column per group ("other" = all others). */
 static const char *const cols_groups[] = {"month", "mexico", "guatemala", "honduras", "el_salvador",
                                           "venezuela", "cuba", "haiti", "nicaragua", "other"};
-static int row_groups(dm_data *x, csv *c, const int *idx, int w)
+static int row_groups(dm_data *x, cor_csv *c, const int *idx, int w)
 {
     static const int grp[] = {-1, COR_DG_MEXICO, COR_DG_GUATEMALA, COR_DG_HONDURAS, COR_DG_EL_SALVADOR,
                               COR_DG_VENEZUELA, COR_DG_CUBA, COR_DG_HAITI, COR_DG_NICARAGUA, COR_DG_OTHER};
     double v[10];
     for (int k = 1; k < 10; k++)
-        if (fld_count(c, idx[k], &v[k]))
+        if (cor_csv_count(c, idx[k], 0, &v[k]))
             return COR_EINPUT;
     if (w < 0)
         return COR_OK;
@@ -262,11 +73,11 @@ static int row_groups(dm_data *x, csv *c, const int *idx, int w)
 /* Ecuador and Colombia from the region x citizenship file (Southwest rows);
  * absent rows are zero (the file leaves out empty cells). */
 static const char *const cols_citizen[] = {"month", "region", "citizenship", "usbp_encounters_rounded10"};
-static int row_citizen(dm_data *x, csv *c, const int *idx, int w)
+static int row_citizen(dm_data *x, cor_csv *c, const int *idx, int w)
 {
     static const char *const who[] = {"Ecuador", "Colombia"};
     double v;
-    if (fld_count(c, idx[3], &v))
+    if (cor_csv_count(c, idx[3], 0, &v))
         return COR_EINPUT;
     const int k = name_index(c->f[idx[2]], who, 2);
     if (w < 0 || k < 0 || strcmp(c->f[idx[1]], SW_REGION) != 0)
@@ -279,17 +90,17 @@ static int row_citizen(dm_data *x, csv *c, const int *idx, int w)
 }
 
 static const char *const cols_family[] = {"month", "region", "family_status", "usbp_encounters_rounded10"};
-static int row_family(dm_data *x, csv *c, const int *idx, int w)
+static int row_family(dm_data *x, cor_csv *c, const int *idx, int w)
 {
     static const char *const st[COR_N_DEMOS] = {"Single Adults", "Family Unit Individuals", "Unaccompanied Children"};
     double v;
-    if (fld_count(c, idx[3], &v))
+    if (cor_csv_count(c, idx[3], 0, &v))
         return COR_EINPUT;
     if (strcmp(c->f[idx[1]], SW_REGION) != 0)
         return COR_OK;
     const int d = name_index(c->f[idx[2]], st, COR_N_DEMOS);
     if (d < 0)
-        return csv_err(c, c->fline[idx[2]], c->fcol[idx[2]], "unknown family_status '%.40s'", c->f[idx[2]]);
+        return cor_csv_err(c, c->fline[idx[2]], c->fcol[idx[2]], "unknown family_status '%.40s'", c->f[idx[2]]);
     if (w < 0)
         return COR_OK;
     if (x->seen[d][w])
@@ -303,7 +114,7 @@ static int row_family(dm_data *x, csv *c, const int *idx, int w)
  * citizenships; FY2022-FY2025: USBP rows only, four named groups + Other. */
 static const char *const cols_cbp4[] = {"month", "demographic", "citizenship", "encounter_count"};
 static const char *const cols_cbp3[] = {"month", "demographic", "citizenship_group", "encounter_count", "component"};
-static int row_cbp(dm_data *x, csv *c, const int *idx, int w, int which)
+static int row_cbp(dm_data *x, cor_csv *c, const int *idx, int w, int which)
 {
     static const char *const demos[] = {"Single Adults", "FMUA", "Accompanied Minors", "UC / Single Minors", "UAC"};
     static const int demo[] = {COR_DEMO_SINGLE_ADULT, COR_DEMO_FAMILY, COR_DEMO_FAMILY, COR_DEMO_UAC, COR_DEMO_UAC};
@@ -314,14 +125,14 @@ static int row_cbp(dm_data *x, csv *c, const int *idx, int w, int which)
     double v;
     const int k = name_index(c->f[idx[1]], demos, 5);
     if (k < 0)
-        return csv_err(c, c->fline[idx[1]], c->fcol[idx[1]], "unknown demographic '%.40s'", c->f[idx[1]]);
-    if (fld_count(c, idx[3], &v))
+        return cor_csv_err(c, c->fline[idx[1]], c->fcol[idx[1]], "unknown demographic '%.40s'", c->f[idx[1]]);
+    if (cor_csv_count(c, idx[3], 0, &v))
         return COR_EINPUT;
     int g = name_index(c->f[idx[2]], which == 4 ? cit4 : cit3, which == 4 ? 10 : 5);
     if (which == 4) {
         g = g < 0 ? COR_DG_OTHER : g;
     } else if (g < 0) {
-        return csv_err(c, c->fline[idx[2]], c->fcol[idx[2]], "unknown citizenship_group '%.40s'", c->f[idx[2]]);
+        return cor_csv_err(c, c->fline[idx[2]], c->fcol[idx[2]], "unknown citizenship_group '%.40s'", c->f[idx[2]]);
     } else {
         if (strcmp(c->f[idx[4]], "U.S. Border Patrol") != 0)
             return COR_OK;
@@ -337,8 +148,8 @@ static int row_cbp(dm_data *x, csv *c, const int *idx, int w, int which)
     (which == 4 ? x->have4 : x->have3)[w] = 1;
     return COR_OK;
 }
-static int row_cbp4(dm_data *x, csv *c, const int *idx, int w) { return row_cbp(x, c, idx, w, 4); }
-static int row_cbp3(dm_data *x, csv *c, const int *idx, int w) { return row_cbp(x, c, idx, w, 3); }
+static int row_cbp4(dm_data *x, cor_csv *c, const int *idx, int w) { return row_cbp(x, c, idx, w, 4); }
+static int row_cbp3(dm_data *x, cor_csv *c, const int *idx, int w) { return row_cbp(x, c, idx, w, 3); }
 
 /* Load the encounters (group file, Ecuador and Colombia) and set x->until to
  * the last month of the group file not after `until` (0: no limit). */
@@ -406,8 +217,7 @@ int cor_demand_estimate_stopped(cor_demand *d, const char *data_dir, int until, 
     /* per group and year: longest period end, sum and count of its values */
     int end[COR_DG_N][NY] = {{0}}, cnt[COR_DG_N][NY] = {{0}};
     double sum[COR_DG_N][NY] = {{0}};
-    char path[4200];
-    csv c;
+    cor_csv c;
     int idx[5];
     d->errmsg[0] = '\0';
     memset(est, 0, sizeof(cor_demand_stop_estimate) * COR_DG_N);
@@ -416,12 +226,12 @@ int cor_demand_estimate_stopped(cor_demand *d, const char *data_dir, int until, 
         return COR_ENOMEM;
     int rc = cor_dm_load_encounters(x, data_dir, until, d->errmsg, sizeof d->errmsg);
     if (!rc)
-        rc = csv_open(&c, data_dir, F_UPM, path, sizeof path, d->errmsg, sizeof d->errmsg);
+        rc = cor_csv_open(&c, data_dir, F_UPM, d->errmsg, sizeof d->errmsg);
     else
         memset(&c, 0, sizeof c);
     if (!rc)
-        rc = csv_cols(&c, cols, 5, idx);
-    while (!rc && (rc = csv_row(&c)) == 1) {
+        rc = cor_csv_cols(&c, cols, 5, idx);
+    while (!rc && (rc = cor_csv_row(&c)) == 1) {
         rc = COR_OK;
         if (strcmp(c.f[idx[2]], "upm_events_presented_or_channelled") != 0)
             continue;
@@ -433,15 +243,15 @@ int cor_demand_estimate_stopped(cor_demand *d, const char *data_dir, int until, 
         const int pe = period_end(c.f[idx[1]]);
         double v;
         if (*e || y < Y0 || y >= Y0 + NY) {
-            rc = csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s'", c.f[idx[0]]);
+            rc = cor_csv_err(&c, c.fline[idx[0]], c.fcol[idx[0]], "bad year '%.40s'", c.f[idx[0]]);
             break;
         }
         if (!pe) {
-            rc = csv_err(&c, c.fline[idx[1]], c.fcol[idx[1]], "unknown period_type '%.40s' (expected full_year or Jan-Mon)",
+            rc = cor_csv_err(&c, c.fline[idx[1]], c.fcol[idx[1]], "unknown period_type '%.40s' (expected full_year or Jan-Mon)",
                          c.f[idx[1]]);
             break;
         }
-        if ((rc = fld_count(&c, idx[4], &v)) != 0)
+        if ((rc = cor_csv_count(&c, idx[4], 0, &v)) != 0)
             break;
         const int yi = (int)y - Y0;
         if (pe > end[g][yi]) {
@@ -455,7 +265,7 @@ int cor_demand_estimate_stopped(cor_demand *d, const char *data_dir, int until, 
         }
     }
     rc = rc < 0 ? -rc : rc;
-    csv_close(&c);
+    cor_csv_close(&c);
     double all_upm = 0, all_usbp = 0;
     for (int g = 0; !rc && g < COR_DG_N; g++) {
         cor_demand_stop_estimate *s = &est[g];
