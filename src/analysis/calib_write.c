@@ -25,7 +25,7 @@ static int werr(cor_calib *c, const char *path)
     return COR_EIO;
 }
 
-static int mkdirs(const char *dir)
+int cor_cal_mkdirs(const char *dir)
 {
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s", dir);
@@ -80,7 +80,7 @@ static int relpath(const char *from, const char *to, char *out, size_t n)
     return len < n ? 0 : -1;
 }
 
-static void yq(FILE *f, const char *s) /* YAML double-quoted scalar */
+void cor_cal_yaml_quote(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; s && *s; s++) {
@@ -97,6 +97,24 @@ static void yq(FILE *f, const char *s) /* YAML double-quoted scalar */
     fputc('"', f);
 }
 
+void cor_cal_yaml_population(FILE *f, const cor_sc_population *pop)
+{
+    fprintf(f, "  - id: ");
+    cor_cal_yaml_quote(f, pop->id);
+    fprintf(f, "\n    name: ");
+    cor_cal_yaml_quote(f, pop->name ? pop->name : pop->id);
+    if (pop->country) {
+        fprintf(f, "\n    country: ");
+        cor_cal_yaml_quote(f, pop->country);
+    }
+    fprintf(f, "\n    origins:\n");
+    for (int j = 0; j < pop->n_origins; j++) {
+        fprintf(f, "      - {place: ");
+        cor_cal_yaml_quote(f, pop->origins[j].place_id);
+        fprintf(f, ", share: %.17g}\n", pop->origins[j].share);
+    }
+}
+
 static const char *status_text(const cor_cal_param *p)
 {
     return p->status == COR_CAL_FITTED         ? "fitted"
@@ -110,7 +128,7 @@ static int write_csvs(cor_calib *c, const char *dir)
     char part[PATH_MAX + 32], path[PATH_MAX + 332], tmp[PATH_MAX + 340], mo[8];
     snprintf(part, sizeof part, "%s.partial", dir);
     rmtree1(part);
-    if (mkdirs(part))
+    if (cor_cal_mkdirs(part))
         return werr(c, part);
     for (int g = 0; g < c->n_groups; g++) {
         const cor_cal_group *gr = &c->groups[g];
@@ -356,11 +374,11 @@ static int write_yaml(cor_calib *c, const cor_scenario *sc, const char *path, co
         return werr(c, tmp);
     yaml_header(f, c, date);
     fprintf(f, "base: ");
-    yq(f, base_rel);
+    cor_cal_yaml_quote(f, base_rel);
     fprintf(f, "\n\nmeta:\n  name: ");
     char name[600];
     snprintf(name, sizeof name, "%s-calibrated", c->scenario_name);
-    yq(f, name);
+    cor_cal_yaml_quote(f, name);
     fprintf(f, "\n");
     int nfit = 0;
     for (int i = 0; i < c->n_params; i++)
@@ -382,7 +400,7 @@ static int write_yaml(cor_calib *c, const cor_scenario *sc, const char *path, co
                  sp && sp->note ? sp->note : "");
         fprintf(f, "  %s:\n    value: %.6g\n    calibrated: [%.10g, %.10g]\n    note: ", p->name, p->value, p->lo,
                 p->hi);
-        yq(f, note);
+        cor_cal_yaml_quote(f, note);
         fprintf(f, "\n");
     }
     int first = 1;
@@ -395,31 +413,18 @@ static int write_yaml(cor_calib *c, const cor_scenario *sc, const char *path, co
         if (first)
             fprintf(f, "\npopulations:\n");
         first = 0;
-        fprintf(f, "  - id: ");
-        yq(f, pop->id);
-        fprintf(f, "\n    name: ");
-        yq(f, pop->name ? pop->name : pop->id);
-        if (pop->country) {
-            fprintf(f, "\n    country: ");
-            yq(f, pop->country);
-        }
-        fprintf(f, "\n    origins:\n");
-        for (int o = 0; o < pop->n_origins; o++) {
-            fprintf(f, "      - {place: ");
-            yq(f, pop->origins[o].place_id);
-            fprintf(f, ", share: %.17g}\n", pop->origins[o].share);
-        }
+        cor_cal_yaml_population(f, pop);
         char dp[PATH_MAX + 300], src[8192];
         snprintf(dp, sizeof dp, "%s/%s.csv", demand_rel, gr->id);
         fprintf(f, "    demand: ");
-        yq(f, dp);
+        cor_cal_yaml_quote(f, dp);
         snprintf(src, sizeof src,
                  "%s%sDemand re-estimated by corredor calibrate on %s (until %s, scale %g): the prior demand times a "
                  "monthly correction so that the model reproduces the group's USBP southwest encounters "
                  "(docs/CALIBRATION.md).",
                  pop->source ? pop->source : "", pop->source ? " | " : "", date, mu, c->opt.scale);
         fprintf(f, "\n    source: ");
-        yq(f, src);
+        cor_cal_yaml_quote(f, src);
         fprintf(f, "\n");
     }
     const int bad = ferror(f);
@@ -450,7 +455,7 @@ int cor_calib_write(cor_calib *c, const char *yaml_path, const char *date)
     const char *sstem = strrchr(stem, '/');
     snprintf(demand_rel, sizeof demand_rel, "%s-demand", sstem ? sstem + 1 : stem);
     errno = 0;
-    if (mkdirs(dir))
+    if (cor_cal_mkdirs(dir))
         return werr(c, dir);
     if (relpath(dir, c->scenario_path, base_rel, sizeof base_rel))
         return werr(c, yaml_path);

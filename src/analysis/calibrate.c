@@ -26,7 +26,7 @@ static double now_s(void)
 }
 
 /* Month index of a day (days since 1970-01-01); *last: is it the month's last day. */
-static int day_month(int32_t day, int *last)
+int cor_cal_day_month(int32_t day, int *last)
 {
     char s[11], n[11];
     int m = 0;
@@ -40,7 +40,7 @@ static int day_month(int32_t day, int *last)
     return m;
 }
 
-static int last_day_of(int month, char out[11])
+int cor_cal_last_day_of(int month, char out[11])
 {
     char s[11];
     int32_t d;
@@ -83,7 +83,7 @@ static int load_work(cal_ctx *x, const char *path, int end_month)
     if (strchr(base, '"') || strchr(base, '\\'))
         return cal_fail(c, COR_EARG, "%s: scenario file names with quotes or backslashes are not supported", path);
     if (end_month >= 0) {
-        last_day_of(end_month, end);
+        cor_cal_last_day_of(end_month, end);
         snprintf(text, sizeof text, "base: \"%s\"\nmeta:\n  end: %s\n", base, end);
     } else {
         snprintf(text, sizeof text, "base: \"%s\"\n", base);
@@ -112,7 +112,7 @@ static int setup(cal_ctx *x, const char *path, const cor_cal_obs *obs)
     c->seed = c->opt.has_seed ? c->opt.seed : cor_scenario_seed(sc);
 
     /* the fitted months */
-    int end_full, m_start = day_month(sc->start, NULL), m_end = day_month(sc->end, &end_full);
+    int end_full, m_start = cor_cal_day_month(sc->start, NULL), m_end = cor_cal_day_month(sc->end, &end_full);
     const int last_run = end_full ? m_end : m_end - 1;
     char a[8], b[8];
     c->fit_first = m_start + c->opt.burn_in;

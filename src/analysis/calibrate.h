@@ -26,9 +26,11 @@
 #define COR_CALIBRATE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "corredor.h"
+#include "scenario/scenario.h"
 
 /* ------------------------------------------------------------ observations */
 
@@ -188,6 +190,17 @@ int cor_calib_apply(const cor_calib *c, cor_scenario *sc);
 int cor_calib_write(cor_calib *c, const char *yaml_path, const char *date);
 
 void cor_calib_free(cor_calib *c);
+
+/* Helpers shared with the hindcast (analysis/hindcast.c): the month index
+ * of a day (days since 1970-01-01; *last: is it the month's last day), the
+ * last day of a month as YYYY-MM-DD (0 ok, -1 out of range), a YAML
+ * double-quoted scalar, mkdir -p (0 ok, -1 with errno). */
+int cor_cal_day_month(int32_t day, int *last);
+int cor_cal_last_day_of(int month, char out[11]);
+void cor_cal_yaml_quote(FILE *f, const char *s);
+int cor_cal_mkdirs(const char *dir);
+/* A population's head as a YAML list item: id, name, country, origins. */
+void cor_cal_yaml_population(FILE *f, const cor_sc_population *pop);
 
 /* Month helpers: "YYYY-MM" -> month index (0 ok, -1 bad); index -> text. */
 int cor_cal_parse_month(const char *s, int *month);

@@ -36,6 +36,12 @@ typedef struct {
 int cli_prepare(const char *scenario, const char *params, const cor_options *opt, const char *cmd,
                 cor_scenario **psc, cor_sim **psim);
 int cli_parse_u64(const char *s, uint64_t *v);
+/* Option values for command CMD: an integer in [lo, hi], a positive finite
+ * number, a 64-bit seed.  On a bad value they print "corredor CMD: --NAME:
+ * 'ARG' is not ..." to stderr and return -1 (the caller exits CLI_USAGE). */
+int cli_opt_int(const char *cmd, const char *name, const char *arg, int lo, int hi, int *v);
+int cli_opt_positive(const char *cmd, const char *name, const char *arg, double *v);
+int cli_opt_seed(const char *cmd, const char *arg, uint64_t *v);
 void cli_warn_unused(const cor_sim *sim, const char *cmd);
 
 

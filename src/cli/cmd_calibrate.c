@@ -69,15 +69,6 @@ static void progress(void *ctx, const char *msg)
     fprintf(stderr, "corredor calibrate: [%6.0f s] %s\n", wall() - p->t0, msg);
 }
 
-static int parse_int(const char *s, int lo, int hi, int *v)
-{
-    uint64_t u;
-    if (cli_parse_u64(s, &u) || u < (uint64_t)lo || u > (uint64_t)hi)
-        return -1;
-    *v = (int)u;
-    return 0;
-}
-
 static void print_result(const cor_calib *c, const char *out)
 {
     char m1[8], m2[8];
@@ -134,7 +125,6 @@ int cli_cmd_calibrate(int argc, char **argv)
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        char *end;
         uint64_t v;
         switch (ch) {
         case 'h': fputs(usage, stdout); return CLI_OK;
@@ -153,44 +143,29 @@ int cli_cmd_calibrate(int argc, char **argv)
             }
             break;
         case 'k':
-            errno = 0;
-            o.scale = strtod(optarg, &end);
-            if (errno || *end || !(o.scale > 0) || !isfinite(o.scale)) {
-                fprintf(stderr, "corredor calibrate: --scale: '%s' is not a positive number\n", optarg);
+            if (cli_opt_positive("calibrate", "scale", optarg, &o.scale))
                 return CLI_USAGE;
-            }
             break;
         case 's':
-            if (cli_parse_u64(optarg, &v)) {
-                fprintf(stderr, "corredor calibrate: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
+            if (cli_opt_seed("calibrate", optarg, &v))
                 return CLI_USAGE;
-            }
             o.seed = v, o.has_seed = 1;
             break;
         case 't':
-            if (parse_int(optarg, 1, 1024, &o.threads)) {
-                fprintf(stderr, "corredor calibrate: --threads: '%s' is not a number from 1 to 1024\n", optarg);
+            if (cli_opt_int("calibrate", "threads", optarg, 1, 1024, &o.threads))
                 return CLI_USAGE;
-            }
             break;
         case 'e':
-            if (parse_int(optarg, 1, 1000000, &o.max_evals)) {
-                fprintf(stderr, "corredor calibrate: --max-evals: '%s' is not a number from 1 to 1000000\n", optarg);
+            if (cli_opt_int("calibrate", "max-evals", optarg, 1, 1000000, &o.max_evals))
                 return CLI_USAGE;
-            }
             break;
         case 'r':
-            if (parse_int(optarg, 1, 64, &o.reps)) {
-                fprintf(stderr, "corredor calibrate: --reps: '%s' is not a number from 1 to 64\n", optarg);
+            if (cli_opt_int("calibrate", "reps", optarg, 1, 64, &o.reps))
                 return CLI_USAGE;
-            }
             break;
         case 'R':
-            if (parse_int(optarg, 1, COR_CAL_MAXROUNDS, &o.rounds)) {
-                fprintf(stderr, "corredor calibrate: --rounds: '%s' is not a number from 1 to %d\n", optarg,
-                        COR_CAL_MAXROUNDS);
+            if (cli_opt_int("calibrate", "rounds", optarg, 1, COR_CAL_MAXROUNDS, &o.rounds))
                 return CLI_USAGE;
-            }
             break;
         default:
             fprintf(stderr, "corredor calibrate: unknown or incomplete option '%s'\n%s", argv[optind - 1], usage);

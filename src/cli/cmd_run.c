@@ -49,6 +49,39 @@ int cli_parse_u64(const char *s, uint64_t *v)
     return 0;
 }
 
+int cli_opt_int(const char *cmd, const char *name, const char *arg, int lo, int hi, int *v)
+{
+    uint64_t u;
+    if (cli_parse_u64(arg, &u) || u < (uint64_t)lo || u > (uint64_t)hi) {
+        fprintf(stderr, "corredor %s: --%s: '%s' is not a number from %d to %d\n", cmd, name, arg, lo, hi);
+        return -1;
+    }
+    *v = (int)u;
+    return 0;
+}
+
+int cli_opt_positive(const char *cmd, const char *name, const char *arg, double *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(arg, &end);
+    if (errno || *end || end == arg || !(x > 0) || !isfinite(x)) {
+        fprintf(stderr, "corredor %s: --%s: '%s' is not a positive number\n", cmd, name, arg);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+int cli_opt_seed(const char *cmd, const char *arg, uint64_t *v)
+{
+    if (cli_parse_u64(arg, v)) {
+        fprintf(stderr, "corredor %s: --seed: '%s' is not an unsigned 64-bit integer\n", cmd, arg);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, run_args *a, int is_run)
 {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},    {"seed", required_argument, 0, 's'},
