@@ -2,6 +2,7 @@
 #   make run    install missing Debian packages, build Release, run the default scenario
 #   make check  install missing packages, build Release + ASan/UBSan (+ fuzz target), run every test
 #   make bench  build Release and run the benchmark (figures only, never fails on timing)
+#   make validate  calibrate, validate, ensemble and hindcast; regenerate docs/MODEL_CARD.md's evaluation (< 1 h)
 #   make fuzz   build and run the libFuzzer target for the scenario loader (FUZZ_SECONDS=60)
 
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
@@ -9,7 +10,7 @@ SCENARIO    ?= scenarios/mexico-2012-2024.yaml
 RUN_ARGS    ?=
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build build-asan build-fuzz run check bench fuzz demand clean
+.PHONY: all deps build build-asan build-fuzz run check bench fuzz demand validate clean
 
 all: build
 
@@ -47,6 +48,9 @@ fuzz: build-fuzz
 	@mkdir -p build-fuzz/corpus build-fuzz/crashes && cp tests/data/scenario/*.yaml tests/data/engine/*.yaml build-fuzz/corpus/
 	@cd tests/data/scenario && ../../../build-fuzz/fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 	  -artifact_prefix=../../../build-fuzz/crashes/ ../../../build-fuzz/corpus
+
+validate: build
+	@python3 tools/evaluate.py --bin build/corredor --threads $(JOBS)
 
 demand: build
 	@./build/corredor demand scenarios/corridor/derivation.yaml --data data

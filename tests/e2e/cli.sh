@@ -75,7 +75,7 @@ grep -q "Rio Grande Valley" "$tmp/corridor/encounters_by_sector.csv" && ok "defa
 # the historical scenario (every module on) runs end to end at a coarse scale,
 # and every counterfactual checks
 "$bin" check scenarios/mexico-2012-2024.yaml >/dev/null; expect_rc 0 $? "check historical scenario"
-for w in scenarios/what-if/*.yaml; do
+for w in scenarios/what-if/*.yaml scenarios/calibrated/*.yaml; do
   "$bin" check "$w" >/dev/null; expect_rc 0 $? "check $w"
 done
 "$bin" run scenarios/mexico-2012-2024.yaml -o "$tmp/hist" --scale 100 --threads 2 -q; expect_rc 0 $? "run historical scenario"
