@@ -17,15 +17,7 @@
 
 static cor_sim *start(const cor_scenario *sc, int threads, double scale)
 {
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1;
-    cor_options opt = {.threads = threads, .scale = scale};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
+    return sim_start(sc, threads, scale, NULL, 0);
 }
 
 static int32_t day_of(const char *s)

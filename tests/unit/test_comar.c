@@ -13,6 +13,7 @@
 #include "engine/rules.h"
 #include "engine/sim.h"
 #include "mexico/comar.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -29,17 +30,7 @@ static void near_(double a, double b, double tol, const char *ea, const char *eb
 
 static cor_sim *start_x(const cor_scenario *sc, int threads, double scale, const cor_rules *extra)
 {
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1; /* exercise the parallel path even for small buckets */
-    if (extra)
-        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
-    cor_options opt = {.threads = threads, .scale = scale};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
+    return sim_start(sc, threads, scale, extra ? &extra : NULL, extra ? 1 : 0);
 }
 static cor_sim *start(const cor_scenario *sc, int threads) { return start_x(sc, threads, 0, NULL); }
 
@@ -49,12 +40,7 @@ static char mem_name[4096];
 static cor_scenario *load_text(const char *text)
 {
     src_path(mem_name, sizeof mem_name, "tests/data/comar/mem.yaml");
-    cor_scenario *sc = NULL;
-    int rc = cor_scenario_load_mem(mem_name, text, strlen(text), &sc);
-    if (rc)
-        fprintf(stderr, "%s\n", sc ? cor_scenario_errmsg(sc) : "out of memory");
-    assert_int_equal(rc, COR_OK);
-    return sc;
+    return load_mem_ok("tests/data/comar/mem.yaml", text);
 }
 
 static double series(const cor_sim *sim, const char *name, int place, int month)

@@ -20,32 +20,8 @@
 #include "engine/rules.h"
 #include "engine/sim.h"
 #include "test_sim.h"
+#include "test_stubs.h"
 #include "test_util.h"
-
-typedef struct {
-    int home, settled;
-} ret_stub;
-static int ret_setup(cor_sim *sim, void **state)
-{
-    ret_stub *r = calloc(1, sizeof *r);
-    if (!r)
-        return cor_sim_fail(sim, COR_ENOMEM, "oom");
-    *state = r;
-    r->home = cor_status_register(sim, "home", 0);
-    r->settled = cor_status_register(sim, "settled", COR_STATUS_TERMINAL);
-    return COR_OK;
-}
-static void stub_free(void *state) { free(state); }
-static void ret_decide(cor_ctx *c, void *state, uint32_t a)
-{
-    const ret_stub *r = state;
-    if (c->sim->agents.status[a] == r->home)
-        cor_finish(c, a, r->settled);
-    else
-        cor_next_decide(c, a);
-}
-static const cor_rules returns_stub = {
-    .name = "returns", .setup = ret_setup, .teardown = stub_free, .decide = ret_decide};
 
 /* COMAR stand-in: comar_apply puts the person in asylum_mx for good. */
 typedef struct {
@@ -84,23 +60,14 @@ static void comar_decide(cor_ctx *c, void *state, uint32_t a)
 static const cor_rules asylum_stub = {.name = "comar_stub", .setup = comar_setup, .teardown = stub_free,
                                       .resolve = comar_resolve, .decide = comar_decide};
 
-static cor_scenario *overlay(const char *text)
-{
-    char path[4096];
-    cor_scenario *sc = NULL;
-    int rc = cor_scenario_load_mem(src_path(path, sizeof path, "tests/data/due_process/t.yaml"), text, strlen(text), &sc);
-    if (rc)
-        fprintf(stderr, "%s\n", sc ? cor_scenario_errmsg(sc) : "out of memory");
-    assert_int_equal(rc, COR_OK);
-    return sc;
-}
+static cor_scenario *overlay(const char *text) { return load_mem_ok("tests/data/due_process/t.yaml", text); }
 
 static cor_sim *run(const cor_scenario *sc, int threads, const cor_rules *extra)
 {
     cor_sim *sim = cor_sim_new();
     assert_non_null(sim);
     sim->par_min = 1;
-    assert_int_equal(cor_sim_add_rules(sim, &returns_stub), COR_OK);
+    assert_int_equal(cor_sim_add_rules(sim, returns_stub(0)), COR_OK);
     if (extra)
         assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
     cor_options opt = {.threads = threads};
@@ -276,7 +243,7 @@ static void errors(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cor_scenario *sc = overlay(cases[i].text);
         cor_sim *sim = cor_sim_new();
-        assert_int_equal(cor_sim_add_rules(sim, &returns_stub), COR_OK);
+        assert_int_equal(cor_sim_add_rules(sim, returns_stub(0)), COR_OK);
         assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
         if (!strstr(cor_sim_errmsg(sim), cases[i].msg))
             fail_msg("case %zu: got '%s'", i, cor_sim_errmsg(sim));

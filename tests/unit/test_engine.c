@@ -10,21 +10,12 @@
 #include "engine/calendar.h"
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 static cor_sim *start(const cor_scenario *sc, int threads, const cor_rules *extra)
 {
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1; /* exercise the parallel path even for small buckets */
-    if (extra)
-        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
-    cor_options opt = {.threads = threads};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
+    return sim_start(sc, threads, 0, extra ? &extra : NULL, extra ? 1 : 0);
 }
 
 /* Every day, the agents spawned so far equal the sum over all statuses

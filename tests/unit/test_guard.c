@@ -18,83 +18,20 @@
 #include "engine/rules.h"
 #include "engine/sim.h"
 #include "test_sim.h"
+#include "test_stubs.h"
 #include "test_util.h"
 
-typedef struct {
-    int home, settled;
-} ret_stub;
-static int ret_setup(cor_sim *sim, void **state)
-{
-    ret_stub *r = calloc(1, sizeof *r);
-    if (!r)
-        return cor_sim_fail(sim, COR_ENOMEM, "oom");
-    *state = r;
-    r->home = cor_status_register(sim, "home", 0);
-    r->settled = cor_status_register(sim, "settled", COR_STATUS_TERMINAL);
-    return COR_OK;
-}
-static void stub_free(void *state) { free(state); }
-static void ret_decide(cor_ctx *c, void *state, uint32_t a)
-{
-    const ret_stub *r = state;
-    if (c->sim->agents.status[a] == r->home)
-        cor_finish(c, a, r->settled);
-    else
-        cor_next_decide(c, a);
-}
-static const cor_rules returns_stub = {
-    .name = "returns", .setup = ret_setup, .teardown = stub_free, .decide = ret_decide};
-
-/* Humanitarian-visa stand-in: every Guatemalan holds tvrh_holder from spawn. */
-typedef struct {
-    uint8_t flag;
-    int group;
-} tvrh_stub;
-static int tvrh_setup(cor_sim *sim, void **state)
-{
-    tvrh_stub *t = calloc(1, sizeof *t);
-    if (!t)
-        return cor_sim_fail(sim, COR_ENOMEM, "oom");
-    *state = t;
-    t->flag = cor_flag_register(sim, "tvrh_holder");
-    t->group = cor_sc_population_index(sim->sc, "guatemala");
-    return COR_OK;
-}
-static void tvrh_spawned(cor_ctx *c, void *state, uint32_t a)
-{
-    const tvrh_stub *t = state;
-    if (c->sim->agents.group[a] == t->group)
-        c->sim->agents.flags[a] |= t->flag;
-}
-static const cor_rules visa_stub = {
-    .name = "tvrh_stub", .setup = tvrh_setup, .teardown = stub_free, .spawned = tvrh_spawned};
-
-static cor_scenario *overlay(const char *text)
-{
-    char path[4096];
-    cor_scenario *sc = NULL;
-    int rc = cor_scenario_load_mem(src_path(path, sizeof path, "tests/data/guard/t.yaml"), text, strlen(text), &sc);
-    if (rc)
-        fprintf(stderr, "%s\n", sc ? cor_scenario_errmsg(sc) : "out of memory");
-    assert_int_equal(rc, COR_OK);
-    return sc;
-}
+static cor_scenario *overlay(const char *text) { return load_mem_ok("tests/data/guard/t.yaml", text); }
 
 static cor_sim *start(const cor_scenario *sc, int threads, int with_returns, const cor_rules *extra)
 {
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1;
+    const cor_rules *layers[2];
+    int n = 0;
     if (with_returns)
-        assert_int_equal(cor_sim_add_rules(sim, &returns_stub), COR_OK);
+        layers[n++] = returns_stub(0);
     if (extra)
-        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
-    cor_options opt = {.threads = threads};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
+        layers[n++] = extra;
+    return sim_start(sc, threads, 0, layers, n);
 }
 
 enum { ANY = -2 };
@@ -181,7 +118,7 @@ static void who_is_detected(void **state)
     cor_scenario *sc = overlay("base: base.yaml\n"
                                "timeline:\n"
                                "  - {lever: guard_troops, value: 10000, start: 2020-01-01, scope: {places: [mexico_city]}}\n");
-    cor_sim *sim = start(sc, 2, 1, &visa_stub);
+    cor_sim *sim = start(sc, 2, 1, visa_stub());
     assert_int_equal(cor_sim_run(sim), COR_OK);
     assert_true(total(sim, "guard_detections", ANY, cor_sc_population_index(sc, "mexico"), ANY) == 0);
     assert_true(total(sim, "guard_detections", ANY, cor_sc_population_index(sc, "guatemala"), ANY) == 0);
@@ -247,7 +184,7 @@ static void errors(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cor_scenario *sc = overlay(cases[i].text);
         cor_sim *sim = cor_sim_new();
-        assert_int_equal(cor_sim_add_rules(sim, &returns_stub), COR_OK);
+        assert_int_equal(cor_sim_add_rules(sim, returns_stub(0)), COR_OK);
         assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
         if (!strstr(cor_sim_errmsg(sim), cases[i].msg))
             fail_msg("case %zu: got '%s'", i, cor_sim_errmsg(sim));

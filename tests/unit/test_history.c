@@ -9,18 +9,7 @@
 #include "test_sim.h"
 #include "test_util.h"
 
-static cor_sim *start(const cor_scenario *sc, int threads)
-{
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1; /* exercise the parallel path on every day */
-    cor_options opt = {.threads = threads, .scale = 400};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
-}
+static cor_sim *start(const cor_scenario *sc, int threads) { return sim_start(sc, threads, 400, NULL, 0); }
 
 static void every_module_loaded(void **state)
 {

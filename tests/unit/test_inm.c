@@ -21,60 +21,11 @@
 #include "engine/calendar.h"
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
+#include "test_stubs.h"
 #include "test_util.h"
 
 /* ---------------------------------------------------------------- stand-ins */
-
-typedef struct {
-    int home, settled;
-} ret_stub;
-
-static int ret_setup(cor_sim *sim, void **state)
-{
-    ret_stub *r = calloc(1, sizeof *r);
-    if (!r)
-        return cor_sim_fail(sim, COR_ENOMEM, "oom");
-    *state = r;
-    r->home = cor_status_register(sim, "home", 0);
-    cor_status_register(sim, "returned", 0);
-    r->settled = cor_status_register(sim, "settled", COR_STATUS_TERMINAL);
-    return COR_OK;
-}
-static void stub_free(void *state) { free(state); }
-static void ret_decide(cor_ctx *c, void *state, uint32_t a)
-{
-    const ret_stub *r = state;
-    if (c->sim->agents.status[a] == r->home)
-        cor_finish(c, a, r->settled);
-    else
-        cor_next_decide(c, a);
-}
-static const cor_rules returns_stub = {
-    .name = "returns", .setup = ret_setup, .teardown = stub_free, .decide = ret_decide};
-
-/* A humanitarian-visa stand-in: every Guatemalan gets tvrh_holder at spawn. */
-typedef struct {
-    uint8_t flag;
-    int group;
-} tvrh_stub;
-static int tvrh_setup(cor_sim *sim, void **state)
-{
-    tvrh_stub *t = calloc(1, sizeof *t);
-    if (!t)
-        return cor_sim_fail(sim, COR_ENOMEM, "oom");
-    *state = t;
-    t->flag = cor_flag_register(sim, "tvrh_holder");
-    t->group = cor_sc_population_index(sim->sc, "guatemala");
-    return COR_OK;
-}
-static void tvrh_spawned(cor_ctx *c, void *state, uint32_t a)
-{
-    const tvrh_stub *t = state;
-    if (c->sim->agents.group[a] == t->group)
-        c->sim->agents.flags[a] |= t->flag;
-}
-static const cor_rules visa_stub = {
-    .name = "tvrh_stub", .setup = tvrh_setup, .teardown = stub_free, .spawned = tvrh_spawned};
 
 /* An asylum stand-in: every Venezuelan arriving in Tapachula applies and
  * waits there (asylum_mx) for the rest of the run. */
@@ -193,30 +144,15 @@ static const cor_rules probe_rules = {.name = "probe", .setup = probe_setup, .te
 /* ---------------------------------------------------------------- helpers */
 
 /* A scenario from text that names its base relative to tests/data/inm/. */
-static cor_scenario *overlay(const char *text)
-{
-    char path[4096];
-    cor_scenario *sc = NULL;
-    int rc = cor_scenario_load_mem(src_path(path, sizeof path, "tests/data/inm/t.yaml"), text, strlen(text), &sc);
-    if (rc)
-        fprintf(stderr, "%s\n", sc ? cor_scenario_errmsg(sc) : "out of memory");
-    assert_int_equal(rc, COR_OK);
-    return sc;
-}
+static cor_scenario *overlay(const char *text) { return load_mem_ok("tests/data/inm/t.yaml", text); }
 
 static cor_sim *start_opt(const cor_scenario *sc, int threads, double scale, const cor_rules *const *extra, int n_extra)
 {
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1; /* exercise the parallel path even for small buckets */
-    assert_int_equal(cor_sim_add_rules(sim, &returns_stub), COR_OK);
+    cor_sim *sim = sim_prepare();
+    assert_int_equal(cor_sim_add_rules(sim, returns_stub(1)), COR_OK);
     for (int i = 0; i < n_extra; i++)
         assert_int_equal(cor_sim_add_rules(sim, extra[i]), COR_OK);
-    cor_options opt = {.threads = threads, .scale = scale};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
+    sim_init_ok(sim, sc, threads, scale);
     return sim;
 }
 static cor_sim *start(const cor_scenario *sc, int threads, const cor_rules *extra)
@@ -456,7 +392,7 @@ static void visa_holders_and_applicants(void **state)
                                "timeline:\n"
                                "  - {lever: inm_agents, value: 200, start: 2020-01-01, scope: {places: [tapachula]}}\n");
     int gt = cor_sc_population_index(sc, "guatemala"), ve = cor_sc_population_index(sc, "venezuela");
-    cor_sim *sim = start(sc, 2, &visa_stub);
+    cor_sim *sim = start(sc, 2, visa_stub());
     assert_int_equal(cor_sim_run(sim), COR_OK);
     assert_true(total(sim, "inm_detentions", ANY, gt, ANY, ANY) == 0);
     assert_true(total(sim, "inm_detentions", ANY, ve, ANY, ANY) > 5000);
@@ -549,7 +485,7 @@ static void errors(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cor_scenario *sc = overlay(cases[i].text);
         cor_sim *sim = cor_sim_new();
-        assert_int_equal(cor_sim_add_rules(sim, &returns_stub), COR_OK);
+        assert_int_equal(cor_sim_add_rules(sim, returns_stub(1)), COR_OK);
         assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
         if (!strstr(cor_sim_errmsg(sim), cases[i].msg))
             fail_msg("case %zu: got '%s'", i, cor_sim_errmsg(sim));

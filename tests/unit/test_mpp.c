@@ -14,23 +14,18 @@
 #include "engine/calendar.h"
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 #include "us/mpp.h"
 
 static cor_sim *start_opt(const cor_scenario *sc, int threads, double scale, const cor_rules *extra, void *extra_state)
 {
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1; /* exercise the parallel path even for small buckets */
+    cor_sim *sim = sim_prepare();
     if (extra) {
         assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
         sim->layers[sim->n_layers - 1].state = extra_state; /* setup-less test layer */
     }
-    cor_options opt = {.threads = threads, .scale = scale};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
+    sim_init_ok(sim, sc, threads, scale);
     return sim;
 }
 

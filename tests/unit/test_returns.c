@@ -11,22 +11,12 @@
 
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 #define ANY (-2)
 
-static cor_sim *start(const cor_scenario *sc, int threads)
-{
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1;
-    cor_options opt = {.threads = threads};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
-}
+static cor_sim *start(const cor_scenario *sc, int threads) { return sim_start(sc, threads, 0, NULL, 0); }
 
 static double sum(const cor_sim *sim, const char *name, int place, int group, int demo)
 {

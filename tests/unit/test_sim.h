@@ -3,7 +3,56 @@
 #ifndef COR_TEST_SIM_H
 #define COR_TEST_SIM_H
 
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_util.h"
+
+/* A new sim that takes the parallel path even for small buckets. */
+static inline cor_sim *sim_prepare(void)
+{
+    cor_sim *sim = cor_sim_new();
+    assert_non_null(sim);
+    sim->par_min = 1;
+    return sim;
+}
+
+/* cor_sim_init that must succeed (its message on stderr if not). */
+static inline void sim_init_ok(cor_sim *sim, const cor_scenario *sc, int threads, double scale)
+{
+    cor_options opt = {.threads = threads, .scale = scale};
+    int rc = cor_sim_init(sim, sc, &opt);
+    if (rc)
+        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
+    assert_int_equal(rc, COR_OK);
+}
+
+/* A sim of sc on `threads` threads at `scale` (0: the scenario's), with
+ * the extra rule layers added in order. */
+static inline cor_sim *sim_start(const cor_scenario *sc, int threads, double scale, const cor_rules *const *extra,
+                                 int n_extra)
+{
+    cor_sim *sim = sim_prepare();
+    for (int i = 0; i < n_extra; i++)
+        assert_int_equal(cor_sim_add_rules(sim, extra[i]), COR_OK);
+    sim_init_ok(sim, sc, threads, scale);
+    return sim;
+}
+
+/* A scenario from text, loaded as if it were the file `rel` of the source
+ * tree (so that its base: and CSV paths resolve there); must load. */
+static inline cor_scenario *load_mem_ok(const char *rel, const char *text)
+{
+    char path[4096];
+    cor_scenario *sc = NULL;
+    int rc = cor_scenario_load_mem(src_path(path, sizeof path, rel), text, strlen(text), &sc);
+    if (rc)
+        fprintf(stderr, "%s\n", sc ? cor_scenario_errmsg(sc) : "out of memory");
+    assert_int_equal(rc, COR_OK);
+    return sc;
+}
 
 /* The same agents end in the same state (every engine field): for runs
  * whose module sets differ (a module that must change no one's path). */
