@@ -87,32 +87,21 @@ int cli_cmd_compare(int argc, char **argv)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         uint64_t v;
-        char *end;
         switch (ch) {
         case 'h': fputs(usage, stdout); return CLI_OK;
         case 'q': quiet = 1; break;
         case 's':
-            if (cli_parse_u64(optarg, &v)) {
-                fprintf(stderr, "corredor compare: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
+            if (cli_opt_seed("compare", optarg, &v))
                 return CLI_USAGE;
-            }
             opt.seed = v, opt.has_seed = 1;
             break;
         case 't':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024) {
-                fprintf(stderr, "corredor compare: --threads: '%s' is not a number from 1 to 1024\n", optarg);
+            if (cli_opt_int("compare", "threads", optarg, 1, 1024, &opt.threads))
                 return CLI_USAGE;
-            }
-            opt.threads = (int)v;
             break;
         case 'k':
-            errno = 0;
-            opt.scale = strtod(optarg, &end);
-            if (errno || *end || !(opt.scale > 0) || !isfinite(opt.scale)) {
-                fprintf(stderr, "corredor compare: --scale: '%s' is not a positive number of people per agent\n",
-                        optarg);
+            if (cli_opt_positive("compare", "scale", optarg, &opt.scale))
                 return CLI_USAGE;
-            }
             break;
         default:
             fprintf(stderr, "corredor compare: unknown or incomplete option '%s'\n%s", argv[optind - 1], usage);

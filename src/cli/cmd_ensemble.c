@@ -78,7 +78,7 @@ static int parse(int argc, char **argv, args *a)
     int ch;
     while ((ch = getopt_long(argc, argv, "n:qh", opts, NULL)) != -1) {
         uint64_t v;
-        char *end, err[512];
+        char err[512];
         switch (ch) {
         case 'h': fputs(usage, stdout); return -1;
         case 'q': a->quiet = 1; break;
@@ -95,27 +95,18 @@ static int parse(int argc, char **argv, args *a)
             a->n_runs = (int)v;
             break;
         case 't':
-            if (cli_parse_u64(optarg, &v) || v > 1024) {
-                fprintf(stderr, "corredor ensemble: --threads: '%s' is not a number from 1 to 1024\n", optarg);
+            if (cli_opt_int("ensemble", "threads", optarg, 0, 1024, &a->threads))
                 return CLI_USAGE;
-            }
-            a->threads = (int)v;
             a->threads_set = 1;
             break;
         case 's':
-            if (cli_parse_u64(optarg, &v)) {
-                fprintf(stderr, "corredor ensemble: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
+            if (cli_opt_seed("ensemble", optarg, &v))
                 return CLI_USAGE;
-            }
             a->plan.seed = v, a->plan.has_seed = 1;
             break;
         case 'k':
-            errno = 0;
-            a->plan.scale = strtod(optarg, &end);
-            if (errno || *end || !(a->plan.scale > 0) || !isfinite(a->plan.scale)) {
-                fprintf(stderr, "corredor ensemble: --scale: '%s' is not a positive number\n", optarg);
+            if (cli_opt_positive("ensemble", "scale", optarg, &a->plan.scale))
                 return CLI_USAGE;
-            }
             break;
         case 'v':
             if (cor_ens_plan_add_vary(&a->plan, optarg, err, sizeof err) != COR_OK) {

@@ -95,7 +95,6 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
     int ch;
     while ((ch = getopt_long(argc, argv, is_run ? "o:qh" : "h", opts, NULL)) != -1) {
         uint64_t v;
-        char *end;
         if (!is_run && ch != 'p' && ch != 'h')
             ch = '?';
         switch (ch) {
@@ -104,27 +103,18 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
         case 'p': a->params = optarg; break;
         case 'q': a->quiet = 1; break;
         case 's':
-            if (cli_parse_u64(optarg, &v)) {
-                fprintf(stderr, "corredor run: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
+            if (cli_opt_seed("run", optarg, &v))
                 return -1;
-            }
             a->opt.seed = v;
             a->opt.has_seed = 1;
             break;
         case 't':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024) {
-                fprintf(stderr, "corredor run: --threads: '%s' is not a number from 1 to 1024\n", optarg);
+            if (cli_opt_int("run", "threads", optarg, 1, 1024, &a->opt.threads))
                 return -1;
-            }
-            a->opt.threads = (int)v;
             break;
         case 'k':
-            errno = 0;
-            a->opt.scale = strtod(optarg, &end);
-            if (errno || *end || !(a->opt.scale > 0) || !isfinite(a->opt.scale)) {
-                fprintf(stderr, "corredor run: --scale: '%s' is not a positive number of people per agent\n", optarg);
+            if (cli_opt_positive("run", "scale", optarg, &a->opt.scale))
                 return -1;
-            }
             break;
         default:
             fprintf(stderr, "corredor %s: unknown or incomplete option '%s'\n%s", argv[0], argv[optind - 1], usage);

@@ -100,7 +100,6 @@ int cli_cmd_sensitivity(int argc, char **argv)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         uint64_t v;
-        char *end;
         switch (ch) {
         case 'h': fputs(usage, stdout); return CLI_OK;
         case 'q': quiet = 1; break;
@@ -108,26 +107,17 @@ int cli_cmd_sensitivity(int argc, char **argv)
         case 'n': only = optarg; break;
         case 'o': out = optarg; break;
         case 's':
-            if (cli_parse_u64(optarg, &v)) {
-                fprintf(stderr, "corredor sensitivity: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
+            if (cli_opt_seed("sensitivity", optarg, &v))
                 return CLI_USAGE;
-            }
             opt.seed = v, opt.has_seed = 1;
             break;
         case 't':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024) {
-                fprintf(stderr, "corredor sensitivity: --threads: '%s' is not a number from 1 to 1024\n", optarg);
+            if (cli_opt_int("sensitivity", "threads", optarg, 1, 1024, &threads))
                 return CLI_USAGE;
-            }
-            threads = (int)v;
             break;
         case 'k':
-            errno = 0;
-            opt.scale = strtod(optarg, &end);
-            if (errno || *end || !(opt.scale > 0) || !isfinite(opt.scale)) {
-                fprintf(stderr, "corredor sensitivity: --scale: '%s' is not a positive number\n", optarg);
+            if (cli_opt_positive("sensitivity", "scale", optarg, &opt.scale))
                 return CLI_USAGE;
-            }
             break;
         default:
             fprintf(stderr, "corredor sensitivity: unknown or incomplete option '%s'\n%s", argv[optind - 1], usage);

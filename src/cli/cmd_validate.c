@@ -61,7 +61,6 @@ static int parse(int argc, char **argv, vargs *a)
     int ch;
     while ((ch = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         uint64_t v;
-        char *end;
         switch (ch) {
         case 'h': fputs(usage, stdout); return -2;
         case 'p': a->params = optarg; break;
@@ -78,27 +77,17 @@ static int parse(int argc, char **argv, vargs *a)
             }
             break;
         case 's':
-            if (cli_parse_u64(optarg, &v)) {
-                fprintf(stderr, "corredor validate: --seed: '%s' is not an unsigned 64-bit integer\n", optarg);
+            if (cli_opt_seed("validate", optarg, &v))
                 return -1;
-            }
             a->opt.seed = v, a->opt.has_seed = 1;
             break;
         case 't':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024) {
-                fprintf(stderr, "corredor validate: --threads: '%s' is not a number from 1 to 1024\n", optarg);
+            if (cli_opt_int("validate", "threads", optarg, 1, 1024, &a->opt.threads))
                 return -1;
-            }
-            a->opt.threads = (int)v;
             break;
         case 'k':
-            errno = 0;
-            a->opt.scale = strtod(optarg, &end);
-            if (errno || *end || !(a->opt.scale > 0) || !isfinite(a->opt.scale)) {
-                fprintf(stderr, "corredor validate: --scale: '%s' is not a positive number of people per agent\n",
-                        optarg);
+            if (cli_opt_positive("validate", "scale", optarg, &a->opt.scale))
                 return -1;
-            }
             break;
         default:
             fprintf(stderr, "corredor validate: unknown or incomplete option '%s'\n%s", argv[optind - 1], usage);

@@ -8,16 +8,7 @@
 # synthetic test values.  Coarse settings (scale 10, one run per evaluation,
 # 12 evaluations, one round) keep it to seconds.
 # usage: calibrate.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root)
-set -u
-bin=$1
-tmp=$2
-rm -rf "$tmp" && mkdir -p "$tmp"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() { # expected actual what
-  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
-}
+. "$(dirname "$0")/lib/harness.sh" "$@"
 fix=tests/data/calibrate
 common=(--obs "$fix/obs.csv" --until 2020-06 --scale 10 --reps 1 --max-evals 12 --rounds 1 -q)
 
@@ -67,5 +58,4 @@ grep -q "^# Use this file as the scenario" "$tmp/a/cal.yaml" && ok "overlay head
 "$bin" run "$tmp/a/cal.yaml" --scale 50 -o "$tmp/run" -q; expect_rc 0 $? "corredor run on the calibrated overlay"
 [ -s "$tmp/run/series.csv" ] && ok "the run wrote series.csv" || bad "no series.csv"
 
-echo "$fails failure(s)"
-[ "$fails" = 0 ]
+finish "calibrate e2e tests"

@@ -2,16 +2,7 @@
 # End-to-end tests of the corredor command: run, check, outputs, errors,
 # exit codes, determinism across thread counts, the default scenario.
 # usage: cli.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root)
-set -u
-bin=$1
-tmp=$2
-rm -rf "$tmp" && mkdir -p "$tmp"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() { # expected actual what
-  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
-}
+. "$(dirname "$0")/lib/harness.sh" "$@"
 
 "$bin" --version >"$tmp/v.txt"; expect_rc 0 $? "--version"
 grep -q '^corredor [0-9]' "$tmp/v.txt" && ok "version text" || bad "version text"
@@ -89,5 +80,4 @@ grep -q '"2019"' "$tmp/hist/summary.json" && ok "summary by_year" || bad "no by_
 grep -q "^2020-0[4-9],title42_expulsions," "$tmp/hist/series.csv" && ok "Title 42 expulsions in 2020" || bad "no Title 42 expulsions in 2020"
 grep -q "^2019-0[1-2],title42_expulsions," "$tmp/hist/series.csv" && bad "Title 42 expulsions before March 2020" || ok "no Title 42 before 2020"
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $fails
+finish "CLI e2e tests"

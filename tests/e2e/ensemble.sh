@@ -4,16 +4,7 @@
 # complete), nothing run twice, stores of another ensemble refused, run 0
 # equal to `corredor run`, threads 1 and 2 identical, bands CSV, dump.
 # usage: ensemble.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root)
-set -u
-bin=$1
-tmp=$2
-rm -rf "$tmp" && mkdir -p "$tmp"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() { # expected actual what
-  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
-}
+. "$(dirname "$0")/lib/harness.sh" "$@"
 short=tests/data/ensemble/short.yaml
 long=tests/data/ensemble/long.yaml
 
@@ -106,8 +97,4 @@ cmp -s "$tmp/run0.csv" "$tmp/run1.csv" && bad "runs 0 and 1 identical" || ok "ru
 # --threads 0 outside mpirun is a usage error
 "$bin" ensemble $short -n 2 --threads 0 --db "$tmp/t0.sqlite" 2>/dev/null; expect_rc 2 $? "--threads 0 without mpirun"
 
-if [ $fails -gt 0 ]; then
-  echo "$fails failure(s)"
-  exit 1
-fi
-echo "all ensemble e2e tests passed"
+finish "ensemble e2e tests"

@@ -4,17 +4,8 @@
 # names, the forecast CSV has one row per horizon month, and bad command
 # lines exit 2 with a message and no output folder.
 # usage: hindcast.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root)
-set -u
-bin=$1
-tmp=$2
-rm -rf "$tmp" && mkdir -p "$tmp"
+. "$(dirname "$0")/lib/harness.sh" "$@"
 export OMP_WAIT_POLICY=passive
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() { # expected actual what
-  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
-}
 sc=tests/data/hindcast/short.yaml
 small=(--scale 1000 --runs 4 --max-evals 8 --rounds 1 --demand-iters 3 --no-interval -q)
 
@@ -41,8 +32,4 @@ for d in b1 b2 b3 b4 b5; do
 done
 ok "no output left by failed commands"
 
-if [ $fails -gt 0 ]; then
-  echo "$fails failure(s)"
-  exit 1
-fi
-echo "all hindcast e2e tests passed"
+finish "hindcast e2e tests"

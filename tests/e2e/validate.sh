@@ -4,16 +4,7 @@
 # data/facts.csv, the same file whatever the threads), a short overlay (the
 # period clipped to the run), and the exit codes for bad input.
 # usage: validate.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root)
-set -u
-bin=$1
-tmp=$2
-rm -rf "$tmp" && mkdir -p "$tmp"
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() { # expected actual what
-  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
-}
+. "$(dirname "$0")/lib/harness.sh" "$@"
 hist=scenarios/mexico-2012-2024.yaml
 
 "$bin" validate --help >"$tmp/help.txt"; expect_rc 0 $? "validate --help"
@@ -83,8 +74,4 @@ grep -q "cannot read '$tmp/no_data/" "$tmp/err.txt" && ok "data message" || bad 
 : >"$tmp/file"
 "$bin" validate tests/data/validate/short.yaml --scale 500 -o "$tmp/file/sub" 2>/dev/null; expect_rc 4 $? "unwritable output"
 
-if [ $fails -ne 0 ]; then
-  echo "$fails failure(s)"
-  exit 1
-fi
-echo "all passed"
+finish "validate e2e tests"

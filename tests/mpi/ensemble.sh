@@ -5,18 +5,9 @@
 # resumed under MPI; bands identical; a store of another ensemble refused.
 # usage: ensemble.sh PATH/TO/corredor SCRATCH_DIR   (cwd = repository root;
 # Release build with Open MPI only)
-set -u
-bin=$1
-tmp=$2
-rm -rf "$tmp" && mkdir -p "$tmp"
+. "$(dirname "$0")/../e2e/lib/harness.sh" "$@"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export OMP_WAIT_POLICY=passive
-fails=0
-ok() { echo "ok - $1"; }
-bad() { echo "FAIL - $1"; fails=$((fails + 1)); }
-expect_rc() { # expected actual what
-  if [ "$1" = "$2" ]; then ok "$3 (exit $2)"; else bad "$3: exit $2, expected $1"; fi
-}
 dump() { "$bin" ensemble --db "$1" --dump "$2"; }
 
 N=10
@@ -52,8 +43,4 @@ grep -q "the store was made for another ensemble: scale '500'" "$tmp/e.txt" && o
 dump "$tmp/mpi2.sqlite" "$tmp/mpi2_after.txt"
 cmp -s "$tmp/mpi2_dump.txt" "$tmp/mpi2_after.txt" && ok "refused store left alone" || bad "refused store changed"
 
-if [ $fails -gt 0 ]; then
-  echo "$fails failure(s)"
-  exit 1
-fi
-echo "all MPI ensemble tests passed"
+finish "MPI ensemble tests"
