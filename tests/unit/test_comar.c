@@ -595,15 +595,10 @@ static void spending_and_budget_staff(void **state)
 
 static void expect_error(const char *text, const char *fmt)
 {
-    cor_scenario *sc = load_text(text);
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
-    char want[8192];
+    char *got = sc_init_error(load_text(text)), want[8192];
     snprintf(want, sizeof want, fmt, mem_name);
-    assert_string_equal(cor_sim_errmsg(sim), want);
-    cor_sim_free(sim);
-    cor_scenario_free(sc);
+    assert_string_equal(got, want);
+    free(got);
 }
 
 #define ALL_PARAMS_BUT_RECOGNITION_VE                                                                           \

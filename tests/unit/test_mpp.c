@@ -325,24 +325,7 @@ static void hearings_suspended(void **state)
 
 /* Set-up fails with exactly this message; a "%s" in it stands for the
  * fixture's path. */
-static void expect_error(const char *rel, const char *want_fmt)
-{
-    cor_scenario *sc = load_scenario(rel);
-    assert_non_null(sc);
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
-    char path[4096], want[8192];
-    src_path(path, sizeof path, rel);
-    const char *at = strstr(want_fmt, "%s");
-    if (at)
-        snprintf(want, sizeof want, "%.*s%s%s", (int)(at - want_fmt), want_fmt, path, at + 2);
-    else
-        snprintf(want, sizeof want, "%s", want_fmt);
-    assert_string_equal(cor_sim_errmsg(sim), want);
-    cor_sim_free(sim);
-    cor_scenario_free(sc);
-}
+static void expect_error(const char *rel, const char *want_fmt) { expect_init_error_at(rel, want_fmt); }
 
 static void bad_parameters(void **state)
 {

@@ -11,6 +11,7 @@
 
 #include "engine/rules.h"
 #include "engine/sim.h"
+#include "test_sim.h"
 #include "test_util.h"
 
 #define MAX_DAYS 400
@@ -181,23 +182,7 @@ static void lifted_when_ended(void **state)
     cor_scenario_free(sc);
 }
 
-static char *init_error(const char *text)
-{
-    char path[4096];
-    cor_scenario *sc = NULL;
-    int rc = cor_scenario_load_mem(src_path(path, sizeof path, "tests/data/proclamation/x.yaml"), text, strlen(text), &sc);
-    if (rc) {
-        fprintf(stderr, "%s\n", sc ? cor_scenario_errmsg(sc) : "oom");
-        fail();
-    }
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
-    char *msg = strdup(cor_sim_errmsg(sim));
-    cor_sim_free(sim);
-    cor_scenario_free(sc);
-    return msg;
-}
+static char *init_error(const char *text) { return sc_init_error(load_mem_ok("tests/data/proclamation/x.yaml", text)); }
 
 static void errors(void **state)
 {

@@ -161,19 +161,7 @@ static void threads_identical(void **state)
     cor_scenario_free(sc);
 }
 
-static void expect_error(const char *file, const char *msg)
-{
-    cor_scenario *sc = load_scenario(file);
-    assert_non_null(sc);
-    cor_sim *sim = cor_sim_new();
-    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
-    if (!strstr(cor_sim_errmsg(sim), msg)) {
-        fprintf(stderr, "got: %s\nwanted: %s\n", cor_sim_errmsg(sim), msg);
-        fail();
-    }
-    cor_sim_free(sim);
-    cor_scenario_free(sc);
-}
+static void expect_error(const char *file, const char *msg) { expect_init_error_has(file, msg); }
 
 static void errors(void **state)
 {

@@ -54,6 +54,51 @@ static inline cor_scenario *load_mem_ok(const char *rel, const char *text)
     return sc;
 }
 
+/* The message of a sim init that must fail with COR_EINPUT (strdup'd; the
+ * caller frees it); frees sc. */
+static inline char *sc_init_error(cor_scenario *sc)
+{
+    cor_sim *sim = cor_sim_new();
+    assert_non_null(sim);
+    assert_int_equal(cor_sim_init(sim, sc, NULL), COR_EINPUT);
+    char *msg = strdup(cor_sim_errmsg(sim));
+    assert_non_null(msg);
+    cor_sim_free(sim);
+    cor_scenario_free(sc);
+    return msg;
+}
+
+/* Sim init on the scenario file `rel` fails with exactly want_fmt, where a
+ * %s in it stands for the file's full path. */
+static inline void expect_init_error_at(const char *rel, const char *want_fmt)
+{
+    cor_scenario *sc = load_scenario(rel);
+    assert_non_null(sc);
+    char *got = sc_init_error(sc);
+    char path[4096], want[8192];
+    src_path(path, sizeof path, rel);
+    const char *at = strstr(want_fmt, "%s");
+    if (at)
+        snprintf(want, sizeof want, "%.*s%s%s", (int)(at - want_fmt), want_fmt, path, at + 2);
+    else
+        snprintf(want, sizeof want, "%s", want_fmt);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Sim init on the scenario file `rel` fails with a message containing msg. */
+static inline void expect_init_error_has(const char *rel, const char *msg)
+{
+    cor_scenario *sc = load_scenario(rel);
+    assert_non_null(sc);
+    char *got = sc_init_error(sc);
+    if (!strstr(got, msg)) {
+        fprintf(stderr, "got: %s\nwanted: %s\n", got, msg);
+        fail();
+    }
+    free(got);
+}
+
 /* The same agents end in the same state (every engine field): for runs
  * whose module sets differ (a module that must change no one's path). */
 static inline void assert_same_agents(const cor_sim *a, const cor_sim *b)
