@@ -244,3 +244,26 @@ int cor_levers_get(const cor_levers *lv, int lever, int place, int link, int gro
     *value = lv->entries[e].value;
     return 1;
 }
+
+int cor_lever_list_update(const cor_levers *lv, int lever, cor_lever_list *l)
+{
+    if (l->seen == lv->n_entries)
+        return COR_OK;
+    int *e = realloc(l->idx, sizeof *e * (size_t)(lv->n_entries + 1));
+    if (!e)
+        return COR_ENOMEM;
+    l->idx = e;
+    l->n = 0;
+    for (int i = 0; i < lv->n_entries; i++)
+        if (lv->entries[i].lever == lever)
+            l->idx[l->n++] = i;
+    l->seen = lv->n_entries;
+    return COR_OK;
+}
+
+void cor_lever_list_free(cor_lever_list *l)
+{
+    free(l->idx);
+    l->idx = NULL;
+    l->n = l->seen = 0;
+}

@@ -82,6 +82,16 @@ int cor_levers_get(const cor_levers *lv, int lever, int place, int link, int gro
  * for modules that keep state per entry (a quota per issuing window). */
 int cor_levers_entry(const cor_levers *lv, int lever, int place, int link, int group, int demo);
 
+/* The indices of one lever's entries in lv->entries (timeline entries and
+ * module writes, in order), brought up to date by cor_lever_list_update:
+ * COR_OK, or COR_ENOMEM (the list is left as it was). */
+typedef struct {
+    int *idx;
+    int n, seen;   /* entries listed; lv->n_entries when last updated */
+} cor_lever_list;
+int cor_lever_list_update(const cor_levers *lv, int lever, cor_lever_list *l);
+void cor_lever_list_free(cor_lever_list *l);
+
 /* Does a scope contain this place / link (empty list: yes)? */
 int cor_scope_has_place(const cor_scope *s, int place);
 int cor_scope_has_link(const cor_scope *s, int link);

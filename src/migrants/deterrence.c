@@ -11,8 +11,7 @@
 typedef struct {
     int lever, s_deterred, st_returned;
     double dep_effect, cross_effect, lag, decay, hold_days, f_hold;
-    int *entries;               /* indices of this lever's entries in sim->levers */
-    int n_entries, seen;        /* ... and how many lever entries there were when listed */
+    cor_lever_list ent;         /* this lever's entries in sim->levers */
     float *cross;               /* hold-back probability today, [(place * G + group) * DEMOS + demo] */
     uint8_t *cross_any;         /* by place: some hold-back today */
     int active;                 /* some place has a hold-back today */
@@ -79,7 +78,7 @@ static void teardown(void *state)
     deterrence *k = state;
     if (!k)
         return;
-    free(k->entries);
+    cor_lever_list_free(&k->ent);
     free(k->cross);
     free(k->cross_any);
     free(k);
@@ -88,19 +87,8 @@ static void teardown(void *state)
 /* The entries of the lever (timeline, and any a module wrote). */
 static int list_entries(cor_sim *sim, deterrence *k)
 {
-    const cor_levers *lv = &sim->levers;
-    if (k->seen == lv->n_entries)
-        return COR_OK;
-    int *e = realloc(k->entries, sizeof *e * (size_t)(lv->n_entries + 1));
-    if (!e)
-        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
-    k->entries = e;
-    k->n_entries = 0;
-    for (int i = 0; i < lv->n_entries; i++)
-        if (lv->entries[i].lever == k->lever)
-            k->entries[k->n_entries++] = i;
-    k->seen = lv->n_entries;
-    return COR_OK;
+    return cor_lever_list_update(&sim->levers, k->lever, &k->ent) ? cor_sim_fail(sim, COR_ENOMEM, "out of memory")
+                                                                  : COR_OK;
 }
 
 /* Force of an entry on `day` (0 outside [start + lag, end + lag]). */
@@ -115,8 +103,8 @@ static double force(const deterrence *k, const cor_lever_entry *e, int32_t day)
 /* Is some entry in force (after its lag) on `day`? */
 static int any_force(const deterrence *k, const cor_sim *sim, int32_t day)
 {
-    for (int i = 0; i < k->n_entries; i++)
-        if (force(k, &sim->levers.entries[k->entries[i]], day) > 0)
+    for (int i = 0; i < k->ent.n; i++)
+        if (force(k, &sim->levers.entries[k->ent.idx[i]], day) > 0)
             return 1;
     return 0;
 }
@@ -141,8 +129,8 @@ static double keep_share(const deterrence *k, const cor_sim *sim, double effect,
                          int32_t day)
 {
     double m = 1;
-    for (int i = 0; i < k->n_entries; i++) {
-        const cor_lever_entry *e = &sim->levers.entries[k->entries[i]];
+    for (int i = 0; i < k->ent.n; i++) {
+        const cor_lever_entry *e = &sim->levers.entries[k->ent.idx[i]];
         if (in_scope(e, place, group, demo))
             m *= 1.0 - effect * force(k, e, day);
     }
@@ -166,7 +154,7 @@ static double propensity(cor_ctx *c, void *state, int group, int demo, int origi
     deterrence *k = state;
     cor_sim *sim = c->sim;
     double p = cor_next_propensity(c, group, demo, origin);
-    if (list_entries(sim, k) || k->n_entries == 0 || !(k->dep_effect > 0) || !any_force(k, sim, c->day))
+    if (list_entries(sim, k) || k->ent.n == 0 || !(k->dep_effect > 0) || !any_force(k, sim, c->day))
         return p;
     double m = keep_share(k, sim, k->dep_effect, origin, group, demo, c->day);
     if (m < 1)
@@ -184,7 +172,7 @@ static void day_start(cor_ctx *c, void *state)
     if (k->active)
         memset(k->cross_any, 0, (size_t)k->n_places);
     k->active = 0;
-    if (k->n_entries == 0 || !(k->cross_effect > 0) || !any_force(k, sim, c->day))
+    if (k->ent.n == 0 || !(k->cross_effect > 0) || !any_force(k, sim, c->day))
         return;
     for (int p = 0; p < k->n_places; p++) {
         if (sim->net.kind[p] != COR_KIND_BORDER_CITY)

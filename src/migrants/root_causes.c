@@ -13,8 +13,7 @@ typedef struct {
     int lever, s_deterred;
     double effect, lag_months;
     int32_t lag_days;
-    int *entries;               /* indices of this lever's entries in sim->levers */
-    int n_entries, seen;
+    cor_lever_list ent;         /* this lever's entries in sim->levers */
 } root_causes;
 
 /* A required parameter in [lo, hi]. */
@@ -61,25 +60,14 @@ static void teardown(void *state)
     root_causes *k = state;
     if (!k)
         return;
-    free(k->entries);
+    cor_lever_list_free(&k->ent);
     free(k);
 }
 
 static int list_entries(cor_sim *sim, root_causes *k)
 {
-    const cor_levers *lv = &sim->levers;
-    if (k->seen == lv->n_entries)
-        return COR_OK;
-    int *e = realloc(k->entries, sizeof *e * (size_t)(lv->n_entries + 1));
-    if (!e)
-        return cor_sim_fail(sim, COR_ENOMEM, "out of memory");
-    k->entries = e;
-    k->n_entries = 0;
-    for (int i = 0; i < lv->n_entries; i++)
-        if (lv->entries[i].lever == k->lever)
-            k->entries[k->n_entries++] = i;
-    k->seen = lv->n_entries;
-    return COR_OK;
+    return cor_lever_list_update(&sim->levers, k->lever, &k->ent) ? cor_sim_fail(sim, COR_ENOMEM, "out of memory")
+                                                                  : COR_OK;
 }
 
 /* The lever's value in force on `day` for (group, demo) at origin: the
@@ -87,8 +75,8 @@ static int list_entries(cor_sim *sim, root_causes *k)
  * engine's rule for overlapping entries), else 0. */
 static double invested(const root_causes *k, const cor_sim *sim, int group, int demo, int origin, int32_t day)
 {
-    for (int i = k->n_entries - 1; i >= 0; i--) {
-        const cor_lever_entry *e = &sim->levers.entries[k->entries[i]];
+    for (int i = k->ent.n - 1; i >= 0; i--) {
+        const cor_lever_entry *e = &sim->levers.entries[k->ent.idx[i]];
         if (day < e->start || day > e->end || !cor_scope_has_place(&e->scope, origin))
             continue;
         if (e->scope.demo_mask && !(e->scope.demo_mask & (1u << demo)))
@@ -119,7 +107,7 @@ static double propensity(cor_ctx *c, void *state, int group, int demo, int origi
     root_causes *k = state;
     cor_sim *sim = c->sim;
     double p = cor_next_propensity(c, group, demo, origin);
-    if (list_entries(sim, k) || k->n_entries == 0 || k->effect == 0)
+    if (list_entries(sim, k) || k->ent.n == 0 || k->effect == 0)
         return p;
     double usd = invested(k, sim, group, demo, origin, c->day - k->lag_days);
     if (!(usd > 0))
