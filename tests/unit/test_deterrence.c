@@ -198,17 +198,7 @@ static void threads_identical(void **state)
     cor_scenario *sc = load_scenario("tests/data/deterrence/crossing.yaml");
     assert_non_null(sc);
     cor_sim *a = start(sc, 1), *b = start(sc, 3);
-    while (!cor_sim_done(a)) {
-        assert_int_equal(cor_sim_step(a), COR_OK);
-        assert_int_equal(cor_sim_step(b), COR_OK);
-        int64_t total = 0;
-        for (int s = 0; s < cor_sim_n_statuses(b); s++)
-            total += cor_sim_agents_in_status(b, s);
-        assert_int_equal(total, cor_sim_agents_spawned(b));
-    }
-    assert_same_run(a, b);
-    cor_sim_free(a);
-    cor_sim_free(b);
+    run_lockstep_identical(a, b);
     cor_scenario_free(sc);
 }
 

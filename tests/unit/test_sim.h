@@ -157,4 +157,20 @@ static inline void assert_conserved(const cor_sim *sim)
     assert_int_equal(total, cor_sim_agents_spawned(sim));
 }
 
+/* Run a and b to the end day by day, people conserved in b every day, then
+ * the two runs must be identical (every agent field, stock and series
+ * cell); frees both. */
+static inline void run_lockstep_identical(cor_sim *a, cor_sim *b)
+{
+    while (!cor_sim_done(a)) {
+        assert_int_equal(cor_sim_step(a), COR_OK);
+        assert_int_equal(cor_sim_step(b), COR_OK);
+        assert_conserved(b);
+    }
+    assert_true(cor_sim_done(b));
+    assert_same_run(a, b);
+    cor_sim_free(a);
+    cor_sim_free(b);
+}
+
 #endif
