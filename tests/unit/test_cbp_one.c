@@ -16,30 +16,6 @@
 #include "test_sim.h"
 #include "test_util.h"
 
-static cor_sim *start_opt(const cor_scenario *sc, int threads, double scale, const cor_rules *extra, void *extra_state)
-{
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1;
-    if (extra) {
-        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
-        sim->layers[sim->n_layers - 1].state = extra_state; /* setup-less test layer */
-    }
-    cor_options opt = {.threads = threads, .scale = scale};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
-}
-
-static double series_total(const cor_sim *sim, const char *name)
-{
-    int s = cor_sim_series_id(sim, name);
-    assert_true(s >= 0);
-    return cor_sim_series_value(sim, s, -1, -1);
-}
-
 /* ---------------------------------------------------------------- a test layer */
 
 #define MAX_IDS 200000
@@ -79,7 +55,7 @@ static cor_sim *start_recorded(const cor_scenario *sc, int threads, double scale
     r->reg = malloc(sizeof *r->reg * MAX_IDS);
     r->ent = malloc(sizeof *r->ent * MAX_IDS);
     assert_true(r->reg && r->ent);
-    cor_sim *sim = start_opt(sc, threads, scale, &rec_rules, r);
+    cor_sim *sim = sim_start_state(sc, threads, scale, &rec_rules, r);
     r->s_reg = cor_sim_series_id(sim, "cbp_one_registrations");
     r->s_entries = cor_sim_series_id(sim, "cbp_one_entries");
     r->s_giveups = cor_sim_series_id(sim, "cbp_one_giveups");
@@ -104,7 +80,7 @@ static void entries_are_not_encounters(void **state)
     (void)state;
     cor_scenario *sc = load_scenario("tests/data/cbp_one/base.yaml");
     assert_non_null(sc);
-    cor_sim *sim = start_opt(sc, 2, 0, NULL, NULL);
+    cor_sim *sim = sim_start_state(sc, 2, 0, NULL, NULL);
     assert_int_equal(cor_sim_run(sim), COR_OK);
     double enc, entries = series_total(sim, "cbp_one_entries");
     assert_int_equal(cor_sim_summary(sim, "us_encounters", 0, &enc), COR_OK);
@@ -130,7 +106,7 @@ static void entries_are_not_encounters(void **state)
 
     sc = load_scenario("tests/data/cbp_one/none.yaml");
     assert_non_null(sc);
-    sim = start_opt(sc, 2, 0, NULL, NULL);
+    sim = sim_start_state(sc, 2, 0, NULL, NULL);
     assert_int_equal(cor_sim_run(sim), COR_OK);
     assert_true(series_total(sim, "us_encounters") > 40000);
     assert_true(series_total(sim, "cbp_one_registrations") == 0);
@@ -146,7 +122,7 @@ static void encounters_only_between_ports(void **state)
     (void)state;
     cor_scenario *sc = load_scenario("tests/data/cbp_one/half.yaml");
     assert_non_null(sc);
-    cor_sim *sim = start_opt(sc, 2, 2, NULL, NULL);
+    cor_sim *sim = sim_start_state(sc, 2, 2, NULL, NULL);
     assert_int_equal(cor_sim_run(sim), COR_OK);
     int entered = cor_status_find(sim, "us_entered");
     const cor_agents *ag = &sim->agents;
@@ -239,7 +215,7 @@ static void waiting_by_city(void **state)
     (void)state;
     cor_scenario *sc = load_scenario("tests/data/cbp_one/base.yaml");
     assert_non_null(sc);
-    cor_sim *sim = start_opt(sc, 2, 4, NULL, NULL);
+    cor_sim *sim = sim_start_state(sc, 2, 4, NULL, NULL);
     assert_int_equal(cor_sim_run(sim), COR_OK);
     int st = cor_status_find(sim, "cbp_one_waiting"), s = cor_sim_series_id(sim, "cbp_one_waiting");
     int juarez = cor_sc_place_index(sc, "ciudad_juarez"), reynosa = cor_sc_place_index(sc, "reynosa");

@@ -18,25 +18,7 @@
 #include "test_util.h"
 #include "us/mpp.h"
 
-static cor_sim *start_opt(const cor_scenario *sc, int threads, double scale, const cor_rules *extra, void *extra_state)
-{
-    cor_sim *sim = sim_prepare();
-    if (extra) {
-        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
-        sim->layers[sim->n_layers - 1].state = extra_state; /* setup-less test layer */
-    }
-    sim_init_ok(sim, sc, threads, scale);
-    return sim;
-}
-
-static cor_sim *start(const cor_scenario *sc, int threads) { return start_opt(sc, threads, 0, NULL, NULL); }
-
-static double series_total(const cor_sim *sim, const char *name)
-{
-    int s = cor_sim_series_id(sim, name);
-    assert_true(s >= 0);
-    return cor_sim_series_value(sim, s, -1, -1);
-}
+static cor_sim *start(const cor_scenario *sc, int threads) { return sim_start_state(sc, threads, 0, NULL, NULL); }
 
 /* Sum of a series' records matching group (-2: any) and demographic (-2: any). */
 static double series_by(const cor_sim *sim, const char *name, int group, int demo, int m0, int m1)
@@ -91,7 +73,7 @@ static const cor_rules watch_rules = {.name = "test_watch", .decide = watch_deci
 static cor_sim *start_watched(const cor_scenario *sc, int threads, double scale, watcher *w)
 {
     memset(w, 0, sizeof *w);
-    cor_sim *sim = start_opt(sc, threads, scale, &watch_rules, w);
+    cor_sim *sim = sim_start_state(sc, threads, scale, &watch_rules, w);
     w->st_mpp = cor_status_find(sim, "mpp_waiting");
     w->s_returned = cor_sim_series_id(sim, "mpp_returned");
     assert_true(w->st_mpp >= 0 && w->s_returned >= 0);
@@ -154,7 +136,7 @@ static void stranded_stock_by_city(void **state)
     (void)state;
     cor_scenario *sc = load_scenario("tests/data/mpp/base.yaml");
     assert_non_null(sc);
-    cor_sim *sim = start_opt(sc, 2, 3, NULL, NULL);
+    cor_sim *sim = sim_start_state(sc, 2, 3, NULL, NULL);
     assert_int_equal(cor_sim_run(sim), COR_OK);
     int st = cor_status_find(sim, "mpp_waiting"), s = cor_sim_series_id(sim, "mpp_stranded");
     double peak = 0;

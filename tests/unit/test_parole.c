@@ -16,30 +16,6 @@
 #include "test_sim.h"
 #include "test_util.h"
 
-static cor_sim *start_opt(const cor_scenario *sc, int threads, double scale, const cor_rules *extra, void *extra_state)
-{
-    cor_sim *sim = cor_sim_new();
-    assert_non_null(sim);
-    sim->par_min = 1;
-    if (extra) {
-        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
-        sim->layers[sim->n_layers - 1].state = extra_state; /* setup-less test layer */
-    }
-    cor_options opt = {.threads = threads, .scale = scale};
-    int rc = cor_sim_init(sim, sc, &opt);
-    if (rc)
-        fprintf(stderr, "%s\n", cor_sim_errmsg(sim));
-    assert_int_equal(rc, COR_OK);
-    return sim;
-}
-
-static double series_total(const cor_sim *sim, const char *name)
-{
-    int s = cor_sim_series_id(sim, name);
-    assert_true(s >= 0);
-    return cor_sim_series_value(sim, s, -1, -1);
-}
-
 /* Sum of a series' records for a group (-2: any) and demographic (-2: any). */
 static double series_by(const cor_sim *sim, const char *name, int group, int demo)
 {
@@ -106,7 +82,7 @@ static cor_sim *start_marked(const cor_scenario *sc, int threads, double scale, 
     memset(m, 0, sizeof *m);
     m->paroled = calloc(MAX_AGENTS, 1);
     assert_non_null(m->paroled);
-    cor_sim *sim = start_opt(sc, threads, scale, &mark_rules, m);
+    cor_sim *sim = sim_start_state(sc, threads, scale, &mark_rules, m);
     m->s_arrivals = cor_sim_series_id(sim, "parole_arrivals");
     assert_true(m->s_arrivals >= 0);
     return sim;
@@ -166,7 +142,7 @@ static void monthly_quota_scale7(void **state)
     (void)state;
     cor_scenario *sc = load_scenario("tests/data/parole/base.yaml");
     assert_non_null(sc);
-    cor_sim *sim = start_opt(sc, 2, 7, NULL, NULL);
+    cor_sim *sim = sim_start_state(sc, 2, 7, NULL, NULL);
     assert_int_equal(cor_sim_run(sim), COR_OK);
     int s = cor_sim_series_id(sim, "parole_arrivals");
     const double want[4] = {294, 301, 301, 301};
@@ -191,7 +167,7 @@ static void off_the_overland_route(void **state)
     cor_scenario *without = load_scenario("tests/data/parole/none.yaml");
     assert_non_null(with);
     assert_non_null(without);
-    cor_sim *a = start_opt(with, 2, 0, NULL, NULL), *b = start_opt(without, 2, 0, NULL, NULL);
+    cor_sim *a = sim_start_state(with, 2, 0, NULL, NULL), *b = sim_start_state(without, 2, 0, NULL, NULL);
     assert_int_equal(cor_sim_run(a), COR_OK);
     assert_int_equal(cor_sim_run(b), COR_OK);
     assert_int_equal(cor_sim_agents_spawned(a), cor_sim_agents_spawned(b));

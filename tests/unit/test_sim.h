@@ -41,6 +41,28 @@ static inline cor_sim *sim_start(const cor_scenario *sc, int threads, double sca
     return sim;
 }
 
+/* A sim with one extra rule layer whose state is given (a setup-less test
+ * layer), or none when extra is NULL. */
+static inline cor_sim *sim_start_state(const cor_scenario *sc, int threads, double scale, const cor_rules *extra,
+                                       void *extra_state)
+{
+    cor_sim *sim = sim_prepare();
+    if (extra) {
+        assert_int_equal(cor_sim_add_rules(sim, extra), COR_OK);
+        sim->layers[sim->n_layers - 1].state = extra_state;
+    }
+    sim_init_ok(sim, sc, threads, scale);
+    return sim;
+}
+
+/* A series' total over every month, place, group and demographic. */
+static inline double series_total(const cor_sim *sim, const char *name)
+{
+    int s = cor_sim_series_id(sim, name);
+    assert_true(s >= 0);
+    return cor_sim_series_value(sim, s, -1, -1);
+}
+
 /* A scenario from text, loaded as if it were the file `rel` of the source
  * tree (so that its base: and CSV paths resolve there); must load. */
 static inline cor_scenario *load_mem_ok(const char *rel, const char *text)
